@@ -1,0 +1,6 @@
+"""A single artificial neuron that learns, as a scikit-learn classifier."""
+
+from ._neuron import NeuronClassifier
+
+__all__ = ["NeuronClassifier", "__version__"]
+__version__ = "0.1.0"

@@ -1,0 +1,236 @@
+"""The neuron's arithmetic, compiled with numba.
+
+Both learning rules are one update. For a sample ``x`` with target ``t``, the
+neuron computes its net input ``z = w·x + b`` and its output ``f(z)``, and moves
+its weights by the error times the input::
+
+    Δw = η · (t − f(z)) · x        Δb = η · (t − f(z))
+
+Only the activation ``f`` differs:
+
+* ``STEP`` (one neuron, two classes): Rosenblatt's perceptron rule;
+* ``WINNER_TAKES_ALL`` (one neuron per class): the multi-class perceptron;
+* ``SIGMOID`` (one neuron, two classes): gradient descent on the log-loss;
+* ``SOFTMAX`` (one neuron per class): gradient descent on the multinomial
+  log-loss, as in multinomial logistic regression.
+
+:func:`error_signal` computes ``t − f(z)``; :func:`make_epoch` builds the loop
+that applies the update over one pass of the data, in (mini-)batches.
+"""
+
+import math
+
+import numba
+import numpy as np
+
+STEP = 0
+WINNER_TAKES_ALL = 1
+SIGMOID = 2
+SOFTMAX = 3
+
+
+def jit(function):
+    """Compile ``function`` with numba, caching the machine code when possible.
+
+    The cache lives next to the source; on a read-only install there is no
+    place to write it, and numba refuses ``cache=True`` at decoration time.
+    We then compile without a cache rather than fail to import.
+    """
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError:
+        return numba.njit(cache=False, nogil=True)(function)
+
+
+@jit
+def sigmoid(z):
+    """The logistic function, without overflow for large ``|z|``."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    exp_z = math.exp(z)
+    return exp_z / (1.0 + exp_z)
+
+
+@jit
+def softplus(z):
+    """``log(1 + exp(z))``, without overflow for large ``z``."""
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@jit
+def error_signal(z, target, activation, error):
+    """Write ``t − f(z)`` into ``error``; return the sample's loss and mistake.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_neurons,)
+        Net inputs of the neurons for one sample.
+    target : int
+        Index of the sample's class (0 or 1 with a single neuron).
+    activation : int
+        One of ``STEP``, ``WINNER_TAKES_ALL``, ``SIGMOID``, ``SOFTMAX``.
+    error : ndarray of shape (n_neurons,)
+        Output: the target minus the neurons' outputs.
+
+    Returns
+    -------
+    loss : float
+        The perceptron criterion (how far on the wrong side the sample is) for
+        the perceptron rules, the log-loss for the gradient rules.
+    mistake : int
+        1 if the neuron got the sample wrong, else 0.
+    """
+    if activation == STEP or activation == SIGMOID:
+        t = 1.0 if target == 1 else 0.0
+        # margin > 0 when the neuron is on the right side of the sample
+        margin = z[0] if target == 1 else -z[0]
+        if activation == STEP:
+            # A zero net input is on neither side: it counts as a mistake.
+            output = t if margin > 0.0 else 1.0 - t
+            error[0] = t - output
+            return max(-margin, 0.0), 1 if margin <= 0.0 else 0
+        error[0] = t - sigmoid(z[0])
+        # predict says class 1 only for z > 0
+        return softplus(-margin), 1 if (z[0] > 0.0) != (target == 1) else 0
+
+    # One neuron per class: the strongest neuron other than the target's.
+    rival = 0 if target != 0 else 1
+    for k in range(z.shape[0]):
+        if k != target and z[k] > z[rival]:
+            rival = k
+    if activation == WINNER_TAKES_ALL:
+        # The output is 1 for the winner and 0 elsewhere; a tie with the
+        # target counts as a mistake, as z = 0 does for a single neuron.
+        error[:] = 0.0
+        margin = z[target] - z[rival]
+        if margin <= 0.0:
+            error[target] = 1.0
+            error[rival] = -1.0
+            return -margin, 1
+        return 0.0, 0
+
+    # Softmax, shifted by the largest net input so that exp cannot overflow.
+    largest = max(z[rival], z[target])
+    total = 0.0
+    for k in range(z.shape[0]):
+        error[k] = math.exp(z[k] - largest)
+        total += error[k]
+    for k in range(z.shape[0]):
+        error[k] = -error[k] / total
+    error[target] += 1.0
+    loss = math.log(total) - (z[target] - largest)
+    # predict takes the first of tied neurons, as numpy.argmax does
+    predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
+    return loss, 1 if predicted_wrong else 0
+
+
+# Rows of a dense array and of a CSR matrix (passed as its three arrays) offer
+# the same two operations; the epoch loop below is written once for both.
+
+
+@jit
+def dense_net_input(X, i, coef, scale, intercept, z):
+    """``z = scale · coef @ X[i] + intercept``."""
+    for k in range(coef.shape[0]):
+        total = 0.0
+        for j in range(X.shape[1]):
+            total += coef[k, j] * X[i, j]
+        z[k] = scale * total + intercept[k]
+
+
+@jit
+def dense_add_row(X, i, step, weights):
+    """``weights += step · X[i]``."""
+    for j in range(X.shape[1]):
+        weights[j] += step * X[i, j]
+
+
+@jit
+def sparse_net_input(X, i, coef, scale, intercept, z):
+    """``z = scale · coef @ X[i] + intercept`` for ``X = (data, indices, indptr)``."""
+    data, indices, indptr = X
+    for k in range(coef.shape[0]):
+        total = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            total += coef[k, indices[p]] * data[p]
+        z[k] = scale * total + intercept[k]
+
+
+@jit
+def sparse_add_row(X, i, step, weights):
+    """``weights += step · X[i]`` for ``X = (data, indices, indptr)``."""
+    data, indices, indptr = X
+    for p in range(indptr[i], indptr[i + 1]):
+        weights[indices[p]] += step * data[p]
+
+
+def make_epoch(net_input, add_row):
+    """Build the loop of one training epoch over rows read by these functions."""
+
+    @jit
+    def epoch(
+        X,
+        targets,
+        sample_weight,
+        order,
+        coef,
+        intercept,
+        activation,
+        learning_rate,
+        alpha,
+        batch_size,
+    ):
+        """One pass over ``X[order]`` in batches; update the weights in place.
+
+        Each batch first meets the weights as they are (forward), then every
+        sample of it moves them by ``η · s · (t − f(z)) · x / batch`` (learn),
+        after the L2 penalty has shrunk them by ``1 − η·alpha``. The weights
+        are kept as ``scale · coef`` so that shrinking costs one multiplication
+        rather than a pass over all features (it matters for sparse rows).
+
+        Returns the weighted sums of the samples' losses and mistakes, and the
+        number of mistakes among samples of non-zero weight.
+        """
+        n_neurons = coef.shape[0]
+        n_samples = order.shape[0]
+        batch_size = max(1, min(batch_size, n_samples))
+        z = np.empty(n_neurons)
+        errors = np.empty((batch_size, n_neurons))
+        decay = 1.0 - learning_rate * alpha
+        scale = 1.0
+        total_loss = 0.0
+        weighted_mistakes = 0.0
+        mistakes = 0
+        for start in range(0, n_samples, batch_size):
+            stop = min(start + batch_size, n_samples)
+            for b in range(start, stop):
+                i = order[b]
+                net_input(X, i, coef, scale, intercept, z)
+                loss, mistake = error_signal(z, targets[i], activation, errors[b - start])
+                total_loss += sample_weight[i] * loss
+                weighted_mistakes += sample_weight[i] * mistake
+                if sample_weight[i] > 0.0:
+                    mistakes += mistake
+
+            scale *= decay
+            if scale < 1e-9:
+                coef *= scale
+                scale = 1.0
+            step = learning_rate / (stop - start)
+            for b in range(start, stop):
+                i = order[b]
+                for k in range(n_neurons):
+                    delta = step * sample_weight[i] * errors[b - start, k]
+                    if delta != 0.0:
+                        add_row(X, i, delta / scale, coef[k])
+                        intercept[k] += delta
+        coef *= scale
+        return total_loss, weighted_mistakes, mistakes
+
+    return epoch
+
+
+# Both share the cache entry name of ``epoch``; their argument types (an array
+# or a tuple of arrays for X) keep the compiled versions apart.
+dense_epoch = make_epoch(dense_net_input, dense_add_row)
+sparse_epoch = make_epoch(sparse_net_input, sparse_add_row)

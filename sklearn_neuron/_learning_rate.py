@@ -1,0 +1,67 @@
+"""The step size ``learning_rate="auto"`` picks for the gradient rules.
+
+A step is safe when it is below ``1 / L``, where ``L`` bounds the curvature of
+the loss the step descends. For the log-loss of a sigmoid neuron the curvature
+along an input ``a = (x, 1)`` is at most ``a·a / 4`` (``/ 2`` for softmax), so
+
+* one sample at a time sees at most ``c · mean(‖a‖²)`` on average, and
+* the whole batch at most ``c · λ_max(mean(a aᵀ))``, the largest eigenvalue.
+
+A mini-batch of ``B`` samples lies in between; we interpolate as in Gower et
+al., "SGD: General Analysis and Improved Rates" (ICML 2019), eq. (14).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+_EIGENVALUE_ROWS = 10_000
+
+
+def largest_eigenvalue(X, sample_weight, n_iter=50, rtol=1e-3):
+    """``λ_max`` of the weighted mean of ``a aᵀ`` over the rows ``a = (x, 1)``.
+
+    Power iteration: every step costs two passes over ``X``.
+    """
+    weight = sample_weight / sample_weight.sum()
+    vector = np.ones(X.shape[1] + 1) / np.sqrt(X.shape[1] + 1)
+    eigenvalue = 0.0
+    for _ in range(n_iter):
+        projection = weight * (X @ vector[:-1] + vector[-1])
+        image = np.append(X.T @ projection, projection.sum())
+        previous, eigenvalue = eigenvalue, float(np.linalg.norm(image))
+        if eigenvalue == 0.0:
+            break
+        vector = image / eigenvalue
+        if abs(eigenvalue - previous) <= rtol * eigenvalue:
+            break
+    return eigenvalue
+
+
+def mean_squared_norm(X, sample_weight):
+    """Weighted mean of ``‖(x, 1)‖²`` over the rows."""
+    if sp.issparse(X):
+        squared_norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    else:
+        squared_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    return float(np.average(squared_norms, weights=sample_weight)) + 1.0
+
+
+def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
+    """The step ``1 / L(B)`` for batches of ``batch_size`` of the rows of X.
+
+    ``curvature`` is the loss's largest second derivative in the net input:
+    1/4 for the sigmoid, 1/2 for softmax.
+    """
+    n_samples = X.shape[0]
+    per_sample = curvature * mean_squared_norm(X, sample_weight)
+    if batch_size <= 1 or n_samples <= 1:
+        return 1.0 / (per_sample + alpha)
+    batch_size = min(batch_size, n_samples)
+    # An estimate from evenly spaced rows is enough to choose a step.
+    every = max(1, n_samples // _EIGENVALUE_ROWS)
+    whole_batch = curvature * largest_eigenvalue(X[::every], sample_weight[::every])
+    smoothness = (
+        n_samples * (batch_size - 1) * whole_batch
+        + (n_samples - batch_size) * per_sample
+    ) / (batch_size * (n_samples - 1))
+    return 1.0 / (smoothness + alpha)

@@ -1,0 +1,34 @@
+"""Nesterov's momentum for full-batch training.
+
+With the full batch every step follows the same function, the mean loss, and
+a constant step needs many epochs on ill-conditioned data: the bias, whose
+input is 1 while the features may be large, moves especially slowly. Nesterov's
+method takes each step from a point ahead of the weights, in the direction
+they were already moving, which shortens the road from O(1/k) steps to
+O(1/k²) for smooth losses, and lets the perceptron rule's consistent pushes on
+a slow coordinate add up.
+"""
+
+import numpy as np
+
+
+class NesterovMomentum:
+    """Moves the weights (in place) to the look-ahead point before each step."""
+
+    def __init__(self, coef, intercept):
+        self.previous = _flatten(coef, intercept)
+        self.iteration = 0
+
+    def look_ahead(self, coef, intercept):
+        """Move the weights ahead by the momentum; call before the step."""
+        current = _flatten(coef, intercept)
+        beta = self.iteration / (self.iteration + 3)
+        ahead = current + beta * (current - self.previous)
+        coef.ravel()[:] = ahead[: coef.size]
+        intercept[:] = ahead[coef.size :]
+        self.previous = current
+        self.iteration += 1
+
+
+def _flatten(coef, intercept):
+    return np.append(coef.ravel(), intercept)
