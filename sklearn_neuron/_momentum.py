@@ -6,7 +6,9 @@ input is 1 while the features may be large, moves especially slowly. Nesterov's
 method takes each step from a point ahead of the weights, in the direction
 they were already moving, which shortens the road from O(1/k) steps to
 O(1/k²) for smooth losses, and lets the perceptron rule's consistent pushes on
-a slow coordinate add up.
+a slow coordinate add up. When the loss goes up, the momentum overshot and
+is dropped ("function restart", O'Donoghue and Candès, 2015), which keeps the
+descent of the log-loss steady.
 """
 
 import numpy as np
@@ -28,6 +30,10 @@ class NesterovMomentum:
         intercept[:] = ahead[coef.size :]
         self.previous = current
         self.iteration += 1
+
+    def restart(self):
+        """Drop the momentum, e.g. when the loss went up: it overshot."""
+        self.iteration = 0
 
 
 def _flatten(coef, intercept):

@@ -371,6 +371,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 momentum.look_ahead(coef, intercept)
             if keep_best:
                 weights_before = coef.copy(), intercept.copy()
+            # The penalty at the weights the epoch starts from, as is the loss
+            # in full batch.
+            penalty = 0.5 * self.alpha * float(np.sum(coef * coef))
             total_loss, weighted_mistakes, mistakes = epoch(
                 rows,
                 targets,
@@ -385,13 +388,16 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )
             if keep_best and weighted_mistakes < fewest_mistakes:
                 fewest_mistakes, pocket = weighted_mistakes, weights_before
-            loss = total_loss / n_samples + 0.5 * self.alpha * float(np.sum(coef * coef))
+            loss = total_loss / n_samples + penalty
             if not (np.isfinite(loss) and np.all(np.isfinite(coef))):
                 raise ValueError(
                     "Training diverged (the weights became infinite or NaN); "
                     "scale the features, e.g. with StandardScaler, or lower "
                     "learning_rate."
                 )
+            if momentum is not None and not perceptron and history["loss"]:
+                if loss > history["loss"][-1]:
+                    momentum.restart()
             history["loss"].append(loss)
             history["mistakes"].append(int(mistakes))
             if self.verbose:

@@ -1,0 +1,176 @@
+"""The update rule against independent references: scikit-learn and hand-written loops."""
+
+import numpy as np
+import pytest
+from scipy.special import softmax
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
+
+from sklearn_neuron import NeuronClassifier
+
+TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None)
+
+
+@pytest.fixture
+def binary_data():
+    """Two overlapping classes: no line separates them, so every epoch learns."""
+    return make_classification(200, 5, n_informative=3, flip_y=0.1, random_state=0)
+
+
+@pytest.fixture
+def three_classes():
+    return make_classification(
+        150, 4, n_informative=3, n_redundant=0, n_classes=3, flip_y=0.05, random_state=1
+    )
+
+
+def assert_same_weights(ours, reference, rtol=1e-9):
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=rtol, atol=1e-12)
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.1])
+@pytest.mark.parametrize("epochs", [1, 7])
+def test_perceptron_rule_is_scikit_learns_perceptron(binary_data, eta, epochs):
+    X, y = binary_data
+    reference = Perceptron(eta0=eta, penalty=None, shuffle=False, tol=None, max_iter=epochs)
+    ours = NeuronClassifier(
+        learning_rule="perceptron", learning_rate=eta, max_iter=epochs, **TEXTBOOK
+    )
+    assert_same_weights(ours.fit(X, y), reference.fit(X, y))
+    assert ours.n_iter_ == epochs
+
+
+def test_perceptron_rule_stops_when_it_makes_no_mistake():
+    """On separable data scikit-learn runs on without change; we stop."""
+    X, y = make_classification(100, 2, n_redundant=0, class_sep=3, flip_y=0, random_state=3)
+    reference = Perceptron(penalty=None, shuffle=False, tol=None, max_iter=50).fit(X, y)
+    ours = NeuronClassifier(learning_rule="perceptron", max_iter=50, **TEXTBOOK).fit(X, y)
+    assert_same_weights(ours, reference)
+    assert ours.n_iter_ < 50
+    assert ours.mistakes_curve_[-1] == 0
+    assert all(mistakes > 0 for mistakes in ours.mistakes_curve_[:-1])
+
+
+@pytest.mark.parametrize("eta", [0.5, 0.01])
+def test_sigmoid_rule_is_scikit_learns_sgd_on_log_loss(binary_data, eta):
+    X, y = binary_data
+    reference = SGDClassifier(
+        loss="log_loss",
+        penalty=None,
+        learning_rate="constant",
+        eta0=eta,
+        shuffle=False,
+        tol=None,
+        max_iter=7,
+    )
+    ours = NeuronClassifier(learning_rule="sigmoid", learning_rate=eta, max_iter=7, **TEXTBOOK)
+    assert_same_weights(ours.fit(X, y), reference.fit(X, y))
+
+
+def test_zero_net_input_counts_as_a_mistake():
+    """Starting from zero weights, the first sample is a mistake whatever its class."""
+    X = np.array([[2.0, 1.0], [-1.0, -3.0]])
+    for y in ([0, 1], [1, 0]):
+        model = NeuronClassifier(learning_rule="perceptron", max_iter=1, **TEXTBOOK)
+        model.fit(X, y)
+        assert model.mistakes_curve_[0] >= 1
+        assert np.any(model.coef_ != 0)
+
+
+def reference_online_epochs(X, y, n_classes, activation, eta, epochs):
+    """The update Δw = η (t − f(z)) x, written out in numpy, one sample at a time."""
+    W = np.zeros((n_classes, X.shape[1]))
+    b = np.zeros(n_classes)
+    for _ in range(epochs):
+        for x, label in zip(X, y, strict=True):
+            z = W @ x + b
+            t = np.eye(n_classes)[label]
+            W += eta * np.outer(t - activation(z, label), x)
+            b += eta * (t - activation(z, label))
+    return W, b
+
+
+def winner_takes_all(z, label):
+    """The strongest rival beats the target on a tie (a tie is a mistake)."""
+    rivals = np.where(np.arange(len(z)) == label, -np.inf, z)
+    winner = label if z[label] > rivals.max() else int(np.argmax(rivals))
+    return np.eye(len(z))[winner]
+
+
+def test_multiclass_perceptron_is_winner_takes_all(three_classes):
+    X, y = three_classes
+    W, b = reference_online_epochs(X, y, 3, winner_takes_all, eta=1.0, epochs=4)
+    ours = NeuronClassifier(learning_rule="perceptron", max_iter=4, **TEXTBOOK).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, W, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, b, rtol=1e-9, atol=1e-12)
+
+
+def test_multiclass_sigmoid_rule_is_softmax(three_classes):
+    X, y = three_classes
+    W, b = reference_online_epochs(X, y, 3, lambda z, _: softmax(z), eta=0.05, epochs=4)
+    ours = NeuronClassifier(learning_rate=0.05, max_iter=4, **TEXTBOOK).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, W, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, b, rtol=1e-9, atol=1e-12)
+
+
+def test_l2_penalty_shrinks_before_each_update(binary_data):
+    """w ← (1 − ηα) w + η (t − σ(z)) x, checked against the loop above."""
+    X, y = binary_data
+    eta, alpha = 0.1, 0.05
+    w, b = np.zeros(X.shape[1]), 0.0
+    for x, t in zip(X, y, strict=True):
+        error = t - 1 / (1 + np.exp(-(w @ x + b)))
+        w = (1 - eta * alpha) * w + eta * error * x
+        b += eta * error
+    ours = NeuronClassifier(
+        batch_size=1, shuffle=False, learning_rate=eta, alpha=alpha, tol=None, max_iter=1
+    ).fit(X, y)
+    np.testing.assert_allclose(ours.coef_[0], w, rtol=1e-9)
+    np.testing.assert_allclose(ours.intercept_[0], b, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_full_batch_reaches_logistic_regression_optimum(n_classes):
+    """Full-batch descent minimises mean log-loss + α/2 ‖w‖², i.e. LR with C = 1/(α n)."""
+    X, y = make_classification(
+        300, 6, n_informative=4, n_classes=n_classes, random_state=2, flip_y=0.1
+    )
+    alpha = 0.01
+    ours = NeuronClassifier(alpha=alpha, tol=None, max_iter=2000).fit(X, y)
+    reference = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000).fit(X, y)
+    # scikit-learn centres the softmax weights (they sum to 0); so does the
+    # optimum we reach from zero weights, since each update sums to 0.
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("learning_rule", ["sigmoid", "perceptron"])
+def test_full_batch_does_not_depend_on_sample_order(three_classes, learning_rule):
+    X, y = three_classes
+    permutation = np.random.default_rng(0).permutation(len(y))
+    first = NeuronClassifier(learning_rule=learning_rule).fit(X, y)
+    second = NeuronClassifier(learning_rule=learning_rule).fit(X[permutation], y[permutation])
+    np.testing.assert_allclose(first.coef_, second.coef_, rtol=1e-8, atol=1e-10)
+
+
+def test_article_two_points_learn_in_epoch_one_and_rest_in_epoch_two():
+    """The article's demonstration: a perceptron on two labelled points.
+
+    By hand, without penalty: from zero weights the first point (class 1) has z = 0, a mistake,
+    so w = (1, 1), b = 1. The second point then has z = −2 + 1 < 0: right.
+    In epoch 2 both are right, nothing changes, and training stops.
+    """
+    X = np.array([[1.0, 1.0], [-1.0, -1.0]])
+    y = np.array([1, 0])
+    mistakes = (
+        NeuronClassifier(learning_rule="perceptron", batch_size=1, shuffle=False)
+        .fit(X, y)
+        .mistakes_curve_
+    )
+    assert mistakes == [1, 0]
+    model = NeuronClassifier(learning_rule="perceptron", **TEXTBOOK).fit(X, y)
+    assert model.n_iter_ == 2
+    np.testing.assert_array_equal(model.coef_, [[1.0, 1.0]])
+    np.testing.assert_array_equal(model.intercept_, [1.0])
+    np.testing.assert_array_equal(model.predict(X), y)
