@@ -57,6 +57,7 @@ def fit_temperature(net_input, targets, sample_weight):
         scaled = z * (np.exp(log_inverse) / spread)
         return -np.sum(weight * np.sum(soft_targets * log_softmax(scaled, axis=1), axis=1))
 
-    result = minimize_scalar(log_loss, bounds=(-20.0, 20.0), method="bounded", options={"xatol": 1e-6})
+    result = minimize_scalar(
+        log_loss, bounds=(-20.0, 20.0), method="bounded", options={"xatol": 1e-6}
+    )
     return float(spread / np.exp(result.x))
-

@@ -61,7 +61,6 @@ def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
     every = max(1, n_samples // _EIGENVALUE_ROWS)
     whole_batch = curvature * largest_eigenvalue(X[::every], sample_weight[::every])
     smoothness = (
-        n_samples * (batch_size - 1) * whole_batch
-        + (n_samples - batch_size) * per_sample
+        n_samples * (batch_size - 1) * whole_batch + (n_samples - batch_size) * per_sample
     ) / (batch_size * (n_samples - 1))
     return 1.0 / (smoothness + alpha)

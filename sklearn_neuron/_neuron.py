@@ -275,19 +275,20 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self.mistakes_curve_ = history["mistakes"]
         self.temperature_ = 1.0
         if self.learning_rule == "perceptron":
-            self.temperature_ = fit_temperature(
-                self._net_input(X), targets, sample_weight
-            )
+            self.temperature_ = fit_temperature(self._net_input(X), targets, sample_weight)
         return self
 
     def _sample_weight(self, sample_weight, X, targets, classes):
         """Sample weights times class weights."""
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)
-            if sample_weight.ndim == 1 and np.isnan(sample_weight).any():
+            if sample_weight.dtype.kind in "fc" and np.isnan(sample_weight).any():
                 raise ValueError(
-                    "sample_weight contains NaN; give every sample a finite "
-                    "non-negative weight."
+                    "sample_weight contains NaN; give every sample a finite non-negative weight."
+                )
+            if sample_weight.ndim == 1 and not np.any(sample_weight):
+                raise ValueError(
+                    "Every sample weight is zero; give some samples a positive weight."
                 )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -427,6 +428,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 f"The neuron did not converge in max_iter={self.max_iter} epochs; "
                 "raise max_iter, or scale the features.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         return history
 
@@ -449,9 +451,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         return self._net_input(X)
 
     def predict(self, X):
@@ -486,8 +486,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         """
         scores = self.decision_function(X) / self.temperature_
         if scores.ndim == 1:
-            positive = expit(scores)
-            return np.column_stack([1 - positive, positive])
+            # expit(-z) rather than 1 - expit(z): no cancellation for large z
+            return np.column_stack([expit(-scores), expit(scores)])
         return softmax(scores, axis=1)
 
     def predict_log_proba(self, X):
