@@ -275,3 +275,18 @@ print(model.predict([[0.0, 1.0], [1.0, 0.0]]).tolist())
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[0, 1]"
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("batch_size", ["auto", 1])
+def test_float32_input_keeps_float32_and_matches_float64(digits, learning_rule, batch_size):
+    X, y = digits
+    params = dict(learning_rule=learning_rule, batch_size=batch_size, random_state=0)
+    single = NeuronClassifier(**params).fit(X.astype(np.float32), y)
+    double = NeuronClassifier(**params).fit(X, y)
+    assert single.coef_.dtype == np.float32
+    assert single.intercept_.dtype == np.float32
+    for method in ["decision_function", "predict_proba", "predict_log_proba"]:
+        assert getattr(single, method)(X.astype(np.float32)).dtype == np.float32
+    agreement = np.mean(single.predict(X) == double.predict(X))
+    assert agreement > 0.97
