@@ -164,6 +164,19 @@ def sparse_add_row(X, i, step, weights):
         weights[indices[p]] += step * data[p]
 
 
+@jit
+def fold_scale(coef, scale, scale_sum, correction, coef_sum, average):
+    """Multiply ``scale`` into ``coef``; settle the running sum of the weights.
+
+    Since the last fold the weights were ``scale_k · coef_k`` after step k,
+    and their sum is ``scale_sum · coef − correction`` (see ``epoch``).
+    """
+    if average:
+        coef_sum += scale_sum * coef - correction
+        correction[:] = 0.0
+    coef *= scale
+
+
 def make_epoch(net_input, add_row):
     """Build the loop of one training epoch over rows read by these functions."""
 
@@ -179,6 +192,10 @@ def make_epoch(net_input, add_row):
         learning_rate,
         alpha,
         batch_size,
+        average,
+        coef_sum,
+        intercept_sum,
+        steps,
     ):
         """One pass over ``X[order]`` in batches; update the weights in place.
 
@@ -187,6 +204,13 @@ def make_epoch(net_input, add_row):
         after the L2 penalty has shrunk them by ``1 − η·alpha``. The weights
         are kept as ``scale · coef`` so that shrinking costs one multiplication
         rather than a pass over all features (it matters for sparse rows).
+
+        With ``average``, ``coef_sum`` and ``intercept_sum`` gain the weights
+        after every step and ``steps[0]`` counts the steps, so that their ratio
+        is the averaged weights. Adding all weights after every step would
+        cost a pass over all features; instead, with ``S`` the sum of the
+        scales so far, the sum of ``scale_k · coef_k`` is ``S · coef`` less a
+        ``correction`` that grows only where a row changes ``coef``.
 
         Returns the weighted sums of the samples' losses and mistakes, and the
         number of mistakes among samples of non-zero weight.
@@ -198,6 +222,8 @@ def make_epoch(net_input, add_row):
         errors = np.empty((batch_size, n_neurons))
         decay = 1.0 - learning_rate * alpha
         scale = 1.0
+        scale_sum = 0.0
+        correction = np.zeros((n_neurons, coef.shape[1] if average else 0))
         total_loss = 0.0
         weighted_mistakes = 0.0
         mistakes = 0
@@ -214,8 +240,8 @@ def make_epoch(net_input, add_row):
 
             scale *= decay
             if scale < 1e-9:
-                coef *= scale
-                scale = 1.0
+                fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+                scale, scale_sum = 1.0, 0.0
             step = learning_rate / (stop - start)
             for b in range(start, stop):
                 i = order[b]
@@ -224,7 +250,13 @@ def make_epoch(net_input, add_row):
                     if delta != 0.0:
                         add_row(X, i, delta / scale, coef[k])
                         intercept[k] += delta
-        coef *= scale
+                        if average:
+                            add_row(X, i, scale_sum * delta / scale, correction[k])
+            if average:
+                scale_sum += scale
+                intercept_sum += intercept
+                steps[0] += 1
+        fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
         return total_loss, weighted_mistakes, mistakes
 
     return epoch

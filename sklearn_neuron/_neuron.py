@@ -2,6 +2,8 @@
 
 import time
 import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,6 +11,7 @@ import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -18,6 +21,49 @@ from . import _kernels
 from ._calibration import fit_temperature
 from ._learning_rate import auto_learning_rate
 from ._momentum import NesterovMomentum
+
+
+@dataclass
+class _Weights:
+    """The weights as training leaves them, and their running sum for averaging."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    coef_sum: np.ndarray
+    intercept_sum: np.ndarray
+    steps: np.ndarray  # one integer: how many steps the sums hold
+
+    @classmethod
+    def zeros(cls, n_neurons, n_features, dtype):
+        return cls(
+            coef=np.zeros((n_neurons, n_features), dtype=dtype),
+            intercept=np.zeros(n_neurons, dtype=dtype),
+            coef_sum=np.zeros((n_neurons, n_features)),
+            intercept_sum=np.zeros(n_neurons),
+            steps=np.zeros(1, dtype=np.int64),
+        )
+
+    def copy(self):
+        return _Weights(*(np.array(value, copy=True) for value in vars(self).values()))
+
+    def averaged(self):
+        """The mean of the weights over all steps so far."""
+        steps = max(int(self.steps[0]), 1)
+        dtype = self.coef.dtype
+        return (self.coef_sum / steps).astype(dtype), (self.intercept_sum / steps).astype(dtype)
+
+
+@contextmanager
+def _unchanged_on_error(estimator):
+    """Restore every attribute of ``estimator`` if the block raises."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
 
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
 # one sample at a time above it. Measured with benchmarks/auto_batch_size.py:
@@ -54,7 +100,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         in the textbook; ``n_samples`` or more is the full batch, which does
         not depend on the order of the samples; in between are mini-batches.
         ``"auto"`` takes the full batch up to 300,000 samples and online
-        learning above.
+        learning above; :meth:`partial_fit` always learns online with it.
 
     learning_rate : float or "auto", default="auto"
         The step ``η``, constant through training. ``"auto"`` is 1 for the
@@ -66,6 +112,16 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Strength of the L2 penalty ``alpha / 2 · ‖w‖²`` (the bias is not
         penalised). Each update first shrinks the weights by ``1 − η·alpha``.
 
+    average : bool or "auto", default="auto"
+        Report the mean of the weights over all updates (the averaged
+        perceptron; averaged stochastic gradient descent) rather than the
+        last ones. It smooths out the noise of online updates with a constant
+        step. ``"auto"`` averages the sigmoid rule when ``learning_rate="auto"``
+        and training is online or in mini-batches (averaged SGD with a
+        constant step); a ``learning_rate`` given by hand gets the textbook
+        rule, unaveraged. The perceptron rule instead keeps the weights of its
+        best epoch (see Notes).
+
     max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
 
@@ -74,22 +130,37 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         by at least ``tol`` for ``n_iter_no_change`` epochs in a row; for the
         perceptron rule, whose criterion is 0 at zero weights, the weighted
         fraction of mistakes takes the place of the loss. With
+        ``early_stopping``, the validation score takes its place. With
         ``None`` it runs ``max_iter`` epochs, unless the perceptron rule makes
         no mistake in an epoch: it has then converged and stops.
 
     n_iter_no_change : int, default=5
         Epochs without improvement by ``tol`` before training stops.
 
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data,
+        score the neuron on it after every epoch, stop when the score stops
+        improving, and keep the weights of the best epoch.
+
+    validation_fraction : float, default=0.1
+        The share of the training data held out by ``early_stopping``.
+
     shuffle : bool, default=True
         Whether to shuffle the samples before every epoch (online and
         mini-batch learning; the full batch has no order).
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling. Pass an int for reproducible results.
+        Seeds the shuffling and the validation split. Pass an int for
+        reproducible results.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplying the sample weights. ``"balanced"``
-        weighs each class inversely to its frequency.
+        weighs each class inversely to its frequency (not with
+        :meth:`partial_fit`, which sees one chunk at a time).
+
+    warm_start : bool, default=False
+        Let :meth:`fit` go on from the weights of the previous fit, rather
+        than from zero.
 
     verbose : int, default=0
         Print one line per epoch when positive.
@@ -98,6 +169,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     ----------
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         The weights: one row for two classes, one row per class otherwise.
+        Averaged over all updates when averaging.
 
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The biases.
@@ -105,13 +177,17 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels.
 
+    learning_rate_ : float
+        The step ``η`` used.
+
     temperature_ : float
         The net input is divided by this before the sigmoid or softmax in
         :meth:`predict_proba`: 1 for the sigmoid rule, fitted to the training
         data for the perceptron rule (see Notes).
 
     n_iter_ : int
-        The number of epochs run.
+        The number of epochs run, over all calls of :meth:`partial_fit` (and
+        of :meth:`fit` with ``warm_start``).
 
     loss_curve_ : list of float
         The loss of each epoch: the mean log-loss for the sigmoid rule, the
@@ -121,6 +197,14 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     mistakes_curve_ : list of int
         The number of training samples the neuron got wrong in each epoch, as
         it met them.
+
+    validation_scores_ : list of float
+        With ``early_stopping``, the accuracy on the held-out data after each
+        epoch.
+
+    best_validation_score_ : float
+        With ``early_stopping``, the best of ``validation_scores_``: the
+        weights kept are those that reached it.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
@@ -147,10 +231,18 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         \\qquad
         w \\leftarrow (1 - \\eta\\alpha)\\, w + \\eta \\, s_i \\, (t_i - f(z_i)) \\, x_i,
 
-    with ``s_i`` the sample weights divided by their mean. For the log-loss and
-    the sigmoid, ``−∂ℓ/∂z = t − σ(z)``; for the perceptron criterion
-    ``ℓ = max(0, −margin)`` and the step, ``−∂ℓ/∂z = t − step(z)``. A sample
-    with ``z = 0`` counts as a mistake, as in scikit-learn's ``Perceptron``.
+    with ``s_i`` the sample weights divided by their mean (in :meth:`partial_fit`
+    the weights are used as given). For the log-loss and the sigmoid,
+    ``−∂ℓ/∂z = t − σ(z)``; for the perceptron criterion ``ℓ = max(0, −margin)``
+    and the step, ``−∂ℓ/∂z = t − step(z)``. A sample with ``z = 0`` counts as a
+    mistake, as in scikit-learn's ``Perceptron``.
+
+    On the full batch, each step starts from a point ahead of the weights in
+    the direction they were moving (Nesterov's momentum). The perceptron rule
+    returns the weights of its epoch with the fewest weighted training
+    mistakes (the "pocket" algorithm), since on data that no hyperplane
+    separates the perceptron keeps cycling; online, this costs one pass of
+    ``X @ coef_.T`` per epoch and is skipped with ``tol=None``.
 
     ``learning_rate="auto"`` for the sigmoid rule is ``1 / L``, where ``L``
     bounds the curvature of the loss over a batch: ``c · mean‖(x, 1)‖²`` for
@@ -160,9 +252,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     The probabilities of the perceptron rule are ``sigmoid(z / T)`` (softmax
     for several classes), where ``T = temperature_`` minimises the weighted
-    log-loss on the training data against Platt's targets ``(N + 1)/(N + 2)``
-    and ``1/(N + 2)`` for a class of ``N`` samples. They keep the ranking of
-    :meth:`decision_function`, and their argmax is :meth:`predict`.
+    log-loss on the training data (the last chunk, for :meth:`partial_fit`)
+    against Platt's targets ``(N + 1)/(N + 2)`` and ``1/(N + 2)`` for a class
+    of ``N`` samples. They keep the ranking of :meth:`decision_function`, and
+    their argmax is :meth:`predict`.
 
     References
     ----------
@@ -171,6 +264,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     J. Platt, "Probabilistic outputs for support vector machines and
     comparisons to regularized likelihood methods" (1999).
+
+    S. Gallant, "Perceptron-based learning algorithms", IEEE Transactions on
+    Neural Networks 1 (1990).
 
     Examples
     --------
@@ -191,12 +287,16 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "average": ["boolean", StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -207,25 +307,35 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         batch_size="auto",
         learning_rate="auto",
         alpha=1e-4,
+        average="auto",
         max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
         shuffle=True,
         random_state=None,
         class_weight=None,
+        warm_start=False,
         verbose=0,
     ):
         self.learning_rule = learning_rule
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.alpha = alpha
+        self.average = average
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.shuffle = shuffle
         self.random_state = random_state
         self.class_weight = class_weight
+        self.warm_start = warm_start
         self.verbose = verbose
+
+    # --- Learning ---------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -247,41 +357,150 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self : NeuronClassifier
             The fitted neuron.
         """
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
-        )
-        check_classification_targets(y)
-        classes, targets = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"The training data has samples of one class only ({classes[0]!r}); "
-                "a classifier needs at least 2 classes."
+        with _unchanged_on_error(self):
+            continuing = self.warm_start and hasattr(self, "_weights")
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )
-        sample_weight = self._sample_weight(sample_weight, X, targets, classes)
+            check_classification_targets(y)
+            classes, targets = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"The training data has samples of one class only ({classes[0]!r}); "
+                    "a classifier needs at least 2 classes."
+                )
+            sample_weight = self._sample_weight(sample_weight, X, targets, classes)
+            if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
+                raise ValueError(
+                    "The samples of non-zero weight all belong to one class; a "
+                    "classifier needs at least 2 classes with positive weight."
+                )
 
-        n_neurons = 1 if len(classes) == 2 else len(classes)
-        coef = np.zeros((n_neurons, X.shape[1]), dtype=X.dtype)
-        intercept = np.zeros(n_neurons, dtype=X.dtype)
-        history = self._train(X, targets, sample_weight, coef, intercept)
+            n_neurons = 1 if len(classes) == 2 else len(classes)
+            if continuing:
+                if not np.array_equal(classes, self.classes_):
+                    raise ValueError(
+                        f"warm_start continues a fit on the classes {self.classes_.tolist()}, "
+                        f"but y has the classes {classes.tolist()}; set warm_start=False "
+                        "to start afresh."
+                    )
+                weights = self._weights.copy()
+                history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
+            else:
+                weights = _Weights.zeros(n_neurons, X.shape[1], X.dtype)
+                history = {"loss": [], "mistakes": []}
 
-        self.classes_ = classes
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.n_iter_ = len(history["loss"])
-        self.loss_curve_ = history["loss"]
-        self.mistakes_curve_ = history["mistakes"]
-        self.temperature_ = 1.0
-        if self.learning_rule == "perceptron":
-            self.temperature_ = fit_temperature(self._net_input(X), targets, sample_weight)
+            validation = None
+            if self.early_stopping:
+                X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight)
+            # Divided by their mean, unit weights leave the textbook rule as it is.
+            step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
+
+            batch_size = self._batch_size(X.shape[0])
+            learning_rate = self._learning_rate(X, step_weight, batch_size, n_neurons)
+            average = self._averages(batch_size >= X.shape[0])
+            self._train(
+                X, targets, step_weight, weights, history, validation,
+                batch_size, learning_rate, average,
+            )  # fmt: skip
+
+            self.classes_ = classes
+            self.learning_rate_ = learning_rate
+            self._set_weights(weights, average, history)
+            self._fit_temperature(X, targets, sample_weight)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Learn from one chunk of data: one online pass over its samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : array-like of shape (n_samples,)
+            Its class labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the labels the stream will contain. Required on the first
+            call, since a chunk may not show them all; ignored if equal later.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, multiplying their steps.
+
+        Returns
+        -------
+        self : NeuronClassifier
+            The neuron, trained on one more chunk.
+        """
+        with _unchanged_on_error(self):
+            first_call = not hasattr(self, "_weights")
+            if first_call and classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "the list of every label the stream will contain."
+                )
+            if classes is not None:
+                classes = np.unique(classes)
+                if not first_call and not np.array_equal(classes, self.classes_):
+                    raise ValueError(
+                        f"classes={classes.tolist()} differs from the classes of the first "
+                        f"call to partial_fit, {self.classes_.tolist()}."
+                    )
+                if len(classes) < 2:
+                    raise ValueError("classes must hold at least 2 labels for a classifier.")
+            if self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' needs all the labels at once, which "
+                    "partial_fit does not see; pass a dict, e.g. from "
+                    "sklearn.utils.compute_class_weight on the whole y."
+                )
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+                order="C",
+                reset=first_call,
+            )
+            check_classification_targets(y)
+            classes = classes if first_call else self.classes_
+            unseen = np.setdiff1d(y, classes)
+            if len(unseen):
+                raise ValueError(
+                    f"y has labels {unseen.tolist()} that are not among the classes "
+                    f"{classes.tolist()} given on the first call to partial_fit."
+                )
+            targets = np.searchsorted(classes, y)
+            sample_weight = self._sample_weight(sample_weight, X, targets, classes)
+
+            batch_size = 1 if self.batch_size == "auto" else self.batch_size
+            if first_call:
+                n_neurons = 1 if len(classes) == 2 else len(classes)
+                weights = _Weights.zeros(n_neurons, X.shape[1], X.dtype)
+                history = {"loss": [], "mistakes": []}
+                # chosen on the first chunk and kept, so that steps stay alike
+                learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons)
+            else:
+                weights = self._weights.copy()
+                history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
+                learning_rate = self.learning_rate_
+            average = self._averages(full_batch=False)
+            self._epoch(
+                X, targets, sample_weight, weights, history, batch_size, learning_rate,
+                average, check_random_state(self.random_state),
+            )  # fmt: skip
+
+            self.classes_ = classes
+            self.learning_rate_ = learning_rate
+            self._set_weights(weights, average, history)
+            self._fit_temperature(X, targets, sample_weight)
         return self
 
     def _sample_weight(self, sample_weight, X, targets, classes):
-        """Sample weights times class weights."""
+        """Sample weights times class weights, checked."""
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)
             if sample_weight.dtype.kind in "fc" and np.isnan(sample_weight).any():
@@ -300,38 +519,38 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 self.class_weight, classes=classes, y=classes[targets]
             )
             sample_weight = sample_weight * class_weight[targets]
-        total = sample_weight.sum()
-        if not np.isfinite(total):
+        if not np.isfinite(sample_weight.sum()):
             raise ValueError("sample_weight must be finite; rescale the weights.")
-        present = np.bincount(targets, weights=sample_weight, minlength=len(classes)) > 0
-        if present.sum() < 2:
-            raise ValueError(
-                "The samples of non-zero weight all belong to one class; a "
-                "classifier needs at least 2 classes with positive weight."
-            )
         return sample_weight
 
-    def _activation(self, n_neurons):
-        if self.learning_rule == "perceptron":
-            return _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
-        return _kernels.SIGMOID if n_neurons == 1 else _kernels.SOFTMAX
+    def _hold_out(self, X, targets, sample_weight):
+        """Split off the stratified validation data of ``early_stopping``."""
+        try:
+            train, validation = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=self.validation_fraction,
+                stratify=targets,
+                random_state=check_random_state(self.random_state),
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"early_stopping cannot hold out a stratified validation_fraction="
+                f"{self.validation_fraction} of this data ({error}); raise "
+                "validation_fraction or turn early_stopping off."
+            ) from error
+        train.sort()
+        held_out = X[validation], targets[validation], sample_weight[validation]
+        return X[train], targets[train], sample_weight[train], held_out
 
-    def _train(self, X, targets, sample_weight, coef, intercept):
-        """Run the epochs; update ``coef`` and ``intercept`` in place."""
-        n_samples = X.shape[0]
-        n_neurons = coef.shape[0]
-        activation = self._activation(n_neurons)
-        perceptron = self.learning_rule == "perceptron"
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return n_samples if n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES else 1
+        return min(self.batch_size, n_samples)
 
-        batch_size = self.batch_size
-        if batch_size == "auto":
-            batch_size = n_samples if n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES else 1
-        batch_size = min(batch_size, n_samples)
-        full_batch = batch_size == n_samples
-
+    def _learning_rate(self, X, sample_weight, batch_size, n_neurons):
         learning_rate = self.learning_rate
         if learning_rate == "auto":
-            if perceptron:
+            if self.learning_rule == "perceptron":
                 learning_rate = 1.0
             else:
                 curvature = 0.25 if n_neurons == 1 else 0.5
@@ -344,95 +563,181 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 "below 1, or every update wipes out the weights; lower "
                 "learning_rate or alpha."
             )
+        return float(learning_rate)
 
-        if sp.issparse(X):
-            epoch, rows = _kernels.sparse_epoch, (X.data, X.indices, X.indptr)
-        else:
-            epoch, rows = _kernels.dense_epoch, X
-        targets = targets.astype(np.intp)
-        # Divided by their mean, unit weights leave the textbook rule as it is.
-        sample_weight = sample_weight * (n_samples / sample_weight.sum())
-        order = np.arange(n_samples)
+    def _averages(self, full_batch):
+        if self.average == "auto":
+            # Measured: with very unequal class weights the averaged perceptron
+            # keeps too much of its early weights (scikit-learn's class-weight
+            # check fails), so "auto" averages the sigmoid rule only.
+            return (
+                self.learning_rule == "sigmoid" and self.learning_rate == "auto" and not full_batch
+            )
+        return bool(self.average)
+
+    def _train(
+        self,
+        X,
+        targets,
+        sample_weight,
+        weights,
+        history,
+        validation,
+        batch_size,
+        learning_rate,
+        average,
+    ):
+        """Run epochs until a stopping rule holds; update ``weights`` and ``history``."""
+        perceptron = self.learning_rule == "perceptron"
+        full_batch = batch_size >= X.shape[0]
         rng = check_random_state(self.random_state)
-
         # A full-batch step follows the gradient of one fixed function, the
         # mean loss: momentum speeds it up (see _momentum.py).
-        momentum = NesterovMomentum(coef, intercept) if full_batch else None
-        # On data that no hyperplane separates the batch perceptron cycles, and
-        # its last weights are no better than others: keep the weights that
-        # made the fewest mistakes ("pocket algorithm", Gallant 1990).
-        keep_best = full_batch and perceptron
-        fewest_mistakes, pocket = np.inf, None
-        history = {"loss": [], "mistakes": []}
-        best_loss, epochs_without_improvement = np.inf, 0
+        momentum = NesterovMomentum(weights.coef, weights.intercept) if full_batch else None
+        # Kept aside: the weights of the best epoch, by validation score with
+        # early stopping; otherwise, for the perceptron rule, which cycles on
+        # data that no hyperplane separates, by fewest weighted training
+        # mistakes (the "pocket" algorithm, Gallant 1990). Online, where the
+        # weights change within the epoch, only when ``tol`` asks for a stop
+        # (``tol=None`` is the textbook rule, last weights and all).
+        pocket = validation is None and perceptron and (full_batch or self.tol is not None)
+        best_weights, best_score = None, -np.inf
+        self.validation_scores_ = []
+
+        best_progress, epochs_without_improvement = np.inf, 0
         converged = False
         for _ in range(self.max_iter):
-            start = time.perf_counter()
-            if self.shuffle and not full_batch:
-                rng.shuffle(order)
             if momentum is not None:
-                momentum.look_ahead(coef, intercept)
-            if keep_best:
-                weights_before = coef.copy(), intercept.copy()
-            # The penalty at the weights the epoch starts from, as is the loss
-            # in full batch.
-            penalty = 0.5 * self.alpha * float(np.sum(coef * coef))
-            total_loss, weighted_mistakes, mistakes = epoch(
-                rows,
-                targets,
-                sample_weight,
-                order,
-                coef,
-                intercept,
-                activation,
-                learning_rate,
-                self.alpha,
-                batch_size,
-            )
-            if keep_best and weighted_mistakes < fewest_mistakes:
-                fewest_mistakes, pocket = weighted_mistakes, weights_before
-            loss = total_loss / n_samples + penalty
-            if not (np.isfinite(loss) and np.all(np.isfinite(coef))):
-                raise ValueError(
-                    "Training diverged (the weights became infinite or NaN); "
-                    "scale the features, e.g. with StandardScaler, or lower "
-                    "learning_rate."
-                )
-            if momentum is not None and not perceptron and history["loss"]:
-                if loss > history["loss"][-1]:
+                momentum.look_ahead(weights.coef, weights.intercept)
+            if pocket and full_batch:
+                weights_before = weights.copy()
+            weighted_mistakes, mistakes = self._epoch(
+                X, targets, sample_weight, weights, history, batch_size, learning_rate,
+                average, rng,
+            )  # fmt: skip
+            if momentum is not None and not perceptron and len(history["loss"]) > 1:
+                if history["loss"][-1] > history["loss"][-2]:
                     momentum.restart()
-            history["loss"].append(loss)
-            history["mistakes"].append(int(mistakes))
-            if self.verbose:
-                print(
-                    f"-- Epoch {len(history['loss'])}, loss: {loss:.6f}, "
-                    f"mistakes: {mistakes}, time: {time.perf_counter() - start:.4f} s"
+
+            # The perceptron criterion is 0 at zero weights, where every sample
+            # is a mistake: the perceptron rule is judged by its mistakes.
+            progress = weighted_mistakes / X.shape[0] if perceptron else history["loss"][-1]
+            candidate = None
+            if validation is not None:
+                score = self._accuracy(weights, average, *validation)
+                self.validation_scores_.append(score)
+                progress, candidate = -score, weights
+            elif pocket and full_batch:
+                # the epoch counted the mistakes of the weights it started from
+                score, candidate = 1.0 - progress, weights_before
+            elif pocket:
+                score, candidate = (
+                    self._accuracy(weights, average, X, targets, sample_weight),
+                    weights,
                 )
+            if candidate is not None and score > best_score:
+                best_score, best_weights = score, candidate.copy()
+
             if perceptron and mistakes == 0:
                 converged = True
                 break
-            if self.tol is not None:
-                # The perceptron criterion is 0 at zero weights, where every
-                # sample is a mistake; the perceptron is judged by its mistakes.
-                progress = weighted_mistakes / n_samples if perceptron else loss
-                if progress > best_loss - self.tol:
+            tol = self.tol if self.tol is not None else (0.0 if validation is not None else None)
+            if tol is not None:
+                if progress > best_progress - tol:
                     epochs_without_improvement += 1
                 else:
                     epochs_without_improvement = 0
-                best_loss = min(best_loss, progress)
+                best_progress = min(best_progress, progress)
                 if epochs_without_improvement >= self.n_iter_no_change:
                     converged = True
                     break
-        if keep_best:
-            coef[:], intercept[:] = pocket
-        if not converged and self.tol is not None:
+        if best_weights is not None:
+            vars(weights).update(vars(best_weights))
+        if validation is not None:
+            self.best_validation_score_ = best_score
+        if not converged and (self.tol is not None or validation is not None):
             warnings.warn(
                 f"The neuron did not converge in max_iter={self.max_iter} epochs; "
                 "raise max_iter, or scale the features.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return history
+
+    def _epoch(
+        self,
+        X,
+        targets,
+        sample_weight,
+        weights,
+        history,
+        batch_size,
+        learning_rate,
+        average,
+        rng,
+    ):
+        """One pass over the data by the update rule; return the weighted and counted mistakes."""
+        start = time.perf_counter()
+        n_samples = X.shape[0]
+        order = np.arange(n_samples)
+        if self.shuffle and batch_size < n_samples:
+            rng.shuffle(order)
+        if sp.issparse(X):
+            epoch, rows = _kernels.sparse_epoch, (X.data, X.indices, X.indptr)
+        else:
+            epoch, rows = _kernels.dense_epoch, X
+        # The penalty at the weights the epoch starts from, as is the loss in
+        # full batch; past overflow, training has diverged (checked below).
+        with np.errstate(over="ignore"):
+            penalty = 0.5 * self.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
+        activation = self._activation(weights.coef.shape[0])
+        total_loss, weighted_mistakes, mistakes = epoch(
+            rows, targets.astype(np.intp, copy=False), sample_weight, order,
+            weights.coef, weights.intercept, activation, learning_rate, self.alpha,
+            batch_size, average, weights.coef_sum, weights.intercept_sum, weights.steps,
+        )  # fmt: skip
+        loss = total_loss / n_samples + penalty
+        if not (np.isfinite(loss) and np.all(np.isfinite(weights.coef))):
+            raise ValueError(
+                "Training diverged (the weights became infinite or NaN); "
+                "scale the features, e.g. with StandardScaler, or lower "
+                "learning_rate."
+            )
+        history["loss"].append(loss)
+        history["mistakes"].append(int(mistakes))
+        if self.verbose:
+            print(
+                f"-- Epoch {len(history['loss'])}, loss: {loss:.6f}, "
+                f"mistakes: {mistakes}, time: {time.perf_counter() - start:.4f} s"
+            )
+        return weighted_mistakes, mistakes
+
+    def _activation(self, n_neurons):
+        if self.learning_rule == "perceptron":
+            return _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
+        return _kernels.SIGMOID if n_neurons == 1 else _kernels.SOFTMAX
+
+    def _accuracy(self, weights, average, X, targets, sample_weight):
+        """The weighted share of samples the (averaged) weights classify right."""
+        coef, intercept = weights.averaged() if average else (weights.coef, weights.intercept)
+        scores = X @ coef.T + intercept
+        predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
+        return float(np.average(predicted == targets, weights=sample_weight))
+
+    def _set_weights(self, weights, average, history):
+        self._weights = weights
+        self.coef_, self.intercept_ = (
+            weights.averaged() if average else (weights.coef.copy(), weights.intercept.copy())
+        )
+        self.loss_curve_ = history["loss"]
+        self.mistakes_curve_ = history["mistakes"]
+        self.n_iter_ = len(history["loss"])
+
+    def _fit_temperature(self, X, targets, sample_weight):
+        self.temperature_ = 1.0
+        if self.learning_rule == "perceptron":
+            self.temperature_ = fit_temperature(self._net_input(X), targets, sample_weight)
+
+    # --- Predicting -------------------------------------------------------
 
     def _net_input(self, X):
         scores = X @ self.coef_.T + self.intercept_

@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 
 from sklearn_neuron import NeuronClassifier
 
-TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None)
+TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
 
 @pytest.fixture
