@@ -11,19 +11,17 @@ Dividing by ``T > 0`` keeps the order of ``z``, hence ``argmax`` and ranking.
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax
+from scipy.special import logsumexp
 
 
-def platt_targets(targets, sample_weight, n_classes):
-    """Soft targets: ``(N + 1) / (N + 2)`` for a sample's class of size ``N``.
+def platt_own_targets(targets, sample_weight, n_classes):
+    """Each sample's soft target for its own class: ``(N + 1) / (N + 2)``.
 
-    The remaining ``1 / (N + 2)`` is shared by the other classes.
+    ``N`` is the weighted size of the sample's class; the remaining
+    ``1 / (N + 2)`` is shared by the other classes.
     """
     class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
-    own = (class_sizes[targets] + 1.0) / (class_sizes[targets] + 2.0)
-    soft = np.repeat(((1.0 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
-    soft[np.arange(len(targets)), targets] = own
-    return soft
+    return (class_sizes[targets] + 1.0) / (class_sizes[targets] + 2.0)
 
 
 def fit_temperature(net_input, targets, sample_weight):
@@ -43,20 +41,30 @@ def fit_temperature(net_input, targets, sample_weight):
     temperature : float
     """
     z = np.asarray(net_input, dtype=np.float64)
-    if z.ndim == 1:
-        z = np.column_stack([np.zeros_like(z), z])
-    soft_targets = platt_targets(targets, sample_weight, z.shape[1])
-    weight = sample_weight / sample_weight.sum()
     spread = np.abs(z).max()
     if spread == 0.0:
         return 1.0
+    binary = z.ndim == 1
+    n_classes = 2 if binary else z.shape[1]
+    own = platt_own_targets(targets, sample_weight, n_classes)
+    weight = sample_weight / sample_weight.sum()
 
-    # The log-loss is convex in 1 / T; we search log(spread / T) on a bracket
-    # from near-uniform probabilities to near-certainty.
+    # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
+    # per sample, with a = 1 / T: the second part is linear in a.
+    if binary:  # z is the net input of class 1 against 0 for class 0
+        target_z = z * np.where(targets == 1, own, 1.0 - own)
+    else:
+        z_own = z[np.arange(len(z)), targets]
+        target_z = own * z_own + (1.0 - own) / (n_classes - 1) * (z.sum(axis=1) - z_own)
+    mean_target_z = weight @ target_z
+
     def log_loss(log_inverse):
-        scaled = z * (np.exp(log_inverse) / spread)
-        return -np.sum(weight * np.sum(soft_targets * log_softmax(scaled, axis=1), axis=1))
+        inverse = np.exp(log_inverse) / spread
+        normaliser = np.logaddexp(0.0, inverse * z) if binary else logsumexp(inverse * z, axis=1)
+        return weight @ normaliser - inverse * mean_target_z
 
+    # The loss is convex in 1 / T; we search log(spread / T) on a bracket from
+    # near-uniform probabilities to near-certainty.
     result = minimize_scalar(
         log_loss, bounds=(-20.0, 20.0), method="bounded", options={"xatol": 1e-6}
     )

@@ -239,7 +239,9 @@ def make_epoch(net_input, add_row):
                     mistakes += mistake
 
             scale *= decay
-            if scale < 1e-9:
+            # Folding costs a pass over all features; folding too late makes
+            # coef, and with averaging the correction, large and inexact.
+            if scale < 1e-6:
                 fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
                 scale, scale_sum = 1.0, 0.0
             step = learning_rate / (stop - start)

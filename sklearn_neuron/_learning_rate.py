@@ -13,6 +13,7 @@ al., "SGD: General Analysis and Improved Rates" (ICML 2019), eq. (14).
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.extmath import row_norms
 
 _EIGENVALUE_ROWS = 10_000
 
@@ -23,27 +24,26 @@ def largest_eigenvalue(X, sample_weight, n_iter=50, rtol=1e-3):
     Power iteration: every step costs two passes over ``X``.
     """
     weight = sample_weight / sample_weight.sum()
-    vector = np.ones(X.shape[1] + 1) / np.sqrt(X.shape[1] + 1)
+    # in X's precision: a float64 vector would make numpy cast X to float64
+    vector = np.full(X.shape[1] + 1, (X.shape[1] + 1) ** -0.5, dtype=X.dtype)
     eigenvalue = 0.0
     for _ in range(n_iter):
-        projection = weight * (X @ vector[:-1] + vector[-1])
+        projection = (weight * (X @ vector[:-1] + vector[-1])).astype(X.dtype)
         image = np.append(X.T @ projection, projection.sum())
-        previous, eigenvalue = eigenvalue, float(np.linalg.norm(image))
-        if eigenvalue == 0.0:
+        largest = float(np.abs(image).max())
+        if largest == 0.0:
             break
-        vector = image / eigenvalue
+        # the norm of image / largest: squaring image itself could overflow
+        previous, eigenvalue = eigenvalue, largest * float(np.linalg.norm(image / largest))
+        vector = (image / eigenvalue).astype(X.dtype)
         if abs(eigenvalue - previous) <= rtol * eigenvalue:
             break
     return eigenvalue
 
 
 def mean_squared_norm(X, sample_weight):
-    """Weighted mean of ``‖(x, 1)‖²`` over the rows."""
-    if sp.issparse(X):
-        squared_norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    else:
-        squared_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-    return float(np.average(squared_norms, weights=sample_weight)) + 1.0
+    """Weighted mean of ``‖(x, 1)‖²`` over the rows, without a copy of X."""
+    return float(np.average(row_norms(X, squared=True), weights=sample_weight)) + 1.0
 
 
 def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
@@ -57,9 +57,12 @@ def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
     if batch_size <= 1 or n_samples <= 1:
         return 1.0 / (per_sample + alpha)
     batch_size = min(batch_size, n_samples)
-    # An estimate from evenly spaced rows is enough to choose a step.
-    every = max(1, n_samples // _EIGENVALUE_ROWS)
-    whole_batch = curvature * largest_eigenvalue(X[::every], sample_weight[::every])
+    # An estimate from evenly spaced rows is enough to choose a step; rows
+    # of a sparse matrix cannot be picked without a copy, so it uses them all.
+    every = n_samples // _EIGENVALUE_ROWS
+    if every > 1 and not sp.issparse(X):
+        X, sample_weight = X[::every], sample_weight[::every]
+    whole_batch = curvature * largest_eigenvalue(X, sample_weight)
     smoothness = (
         n_samples * (batch_size - 1) * whole_batch + (n_samples - batch_size) * per_sample
     ) / (batch_size * (n_samples - 1))

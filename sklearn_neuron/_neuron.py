@@ -116,11 +116,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Report the mean of the weights over all updates (the averaged
         perceptron; averaged stochastic gradient descent) rather than the
         last ones. It smooths out the noise of online updates with a constant
-        step. ``"auto"`` averages the sigmoid rule when ``learning_rate="auto"``
-        and training is online or in mini-batches (averaged SGD with a
-        constant step); a ``learning_rate`` given by hand gets the textbook
-        rule, unaveraged. The perceptron rule instead keeps the weights of its
-        best epoch (see Notes).
+        step. ``"auto"`` averages when ``learning_rate="auto"`` and training
+        is online or in mini-batches (averaged SGD with a constant step),
+        except in :meth:`fit` with the perceptron rule, which keeps the
+        weights of its best epoch instead (see Notes); a ``learning_rate``
+        given by hand gets the textbook rule, unaveraged.
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
@@ -487,7 +487,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 weights = self._weights.copy()
                 history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
                 learning_rate = self.learning_rate_
-            average = self._averages(full_batch=False)
+            average = self._averages(full_batch=False, streaming=True)
             self._epoch(
                 X, targets, sample_weight, weights, history, batch_size, learning_rate,
                 average, check_random_state(self.random_state),
@@ -565,15 +565,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )
         return float(learning_rate)
 
-    def _averages(self, full_batch):
-        if self.average == "auto":
-            # Measured: with very unequal class weights the averaged perceptron
-            # keeps too much of its early weights (scikit-learn's class-weight
-            # check fails), so "auto" averages the sigmoid rule only.
-            return (
-                self.learning_rule == "sigmoid" and self.learning_rate == "auto" and not full_batch
-            )
-        return bool(self.average)
+    def _averages(self, full_batch, streaming=False):
+        if self.average != "auto":
+            return bool(self.average)
+        if self.learning_rate != "auto" or full_batch:
+            return False
+        # In fit the perceptron rule keeps its best epoch instead (the pocket);
+        # measured: with very unequal class weights its average keeps too much
+        # of the early weights, and scikit-learn's class-weight check fails.
+        return self.learning_rule == "sigmoid" or streaming
 
     def _train(
         self,

@@ -1,0 +1,372 @@
+"""Streaming, warm starts, averaging, early stopping, history, sparse and float32 input."""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_neuron import NeuronClassifier
+
+RULES = ["sigmoid", "perceptron"]
+DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
+TEXTBOOK = dict(batch_size=1, shuffle=False, tol=None, average=False)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(600, 8, n_informative=5, n_classes=3, flip_y=0.05, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def binary():
+    X, y = make_classification(300, 6, n_informative=4, flip_y=0.1, random_state=1)
+    return StandardScaler().fit_transform(X), y
+
+
+def assert_same_model(first, second, rtol=1e-10):
+    np.testing.assert_allclose(first.coef_, second.coef_, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(first.intercept_, second.intercept_, rtol=rtol, atol=1e-12)
+
+
+# --- partial_fit --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("container", DENSE_AND_SPARSE)
+def test_partial_fit_on_chunks_is_one_online_epoch_of_fit(data, learning_rule, container):
+    """Chunks in order, one call each, make the same updates as one unshuffled epoch."""
+    X, y = data
+    params = dict(learning_rule=learning_rule, learning_rate=0.1, **TEXTBOOK)
+    whole = NeuronClassifier(max_iter=1, **params).fit(container(X), y)
+    streamed = NeuronClassifier(**params)
+    for chunk in np.array_split(np.arange(len(y)), 7):
+        streamed.partial_fit(container(X[chunk]), y[chunk], classes=np.unique(y))
+    assert_same_model(streamed, whole)
+    assert streamed.n_iter_ == 7
+    assert sum(streamed.mistakes_curve_) == whole.mistakes_curve_[0]
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_five_passes_over_thirty_chunks_reach_the_accuracy_of_fit(learning_rule):
+    X, y = make_classification(
+        12_000, 20, n_informative=10, n_classes=3, flip_y=0.05, random_state=2
+    )
+    X = StandardScaler().fit_transform(X)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    fitted = NeuronClassifier(learning_rule=learning_rule, random_state=0).fit(X_train, y_train)
+    streamed = NeuronClassifier(learning_rule=learning_rule, random_state=0)
+    for _ in range(5):
+        for chunk in np.array_split(np.arange(len(y_train)), 30):
+            streamed.partial_fit(X_train[chunk], y_train[chunk], classes=[0, 1, 2])
+    assert streamed.score(X_test, y_test) >= fitted.score(X_test, y_test) - 0.03
+
+
+def model_state(model):
+    return {
+        name: value.copy() if isinstance(value, np.ndarray | list) else value
+        for name, value in vars(model).items()
+        if name != "_weights"
+    }
+
+
+def assert_unchanged(model, before):
+    after = model_state(model)
+    assert after.keys() == before.keys()
+    for name, value in before.items():
+        np.testing.assert_array_equal(after[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda m, X, y: m.partial_fit(X[:5], [0, 1, 2, 7, 1]), r"labels \[7\]"),
+        (lambda m, X, y: m.partial_fit(X[:5, :4], y[:5]), "features"),
+        (lambda m, X, y: m.partial_fit(X[:5], y[:5], classes=[0, 1]), "differs"),
+        (lambda m, X, y: m.partial_fit(np.full_like(X[:5], np.nan), y[:5]), "NaN"),
+    ],
+    ids=["unseen label", "feature count", "other classes", "NaN"],
+)
+def test_partial_fit_that_raises_leaves_the_model_as_it_was(data, call, message):
+    X, y = data
+    model = NeuronClassifier(batch_size=1, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    before, weights = model_state(model), model._weights.copy()
+    with pytest.raises(ValueError, match=message):
+        call(model, X, y)
+    assert_unchanged(model, before)
+    np.testing.assert_array_equal(model._weights.coef_sum, weights.coef_sum)
+
+
+def test_partial_fit_needs_classes_on_the_first_call(data):
+    X, y = data
+    model = NeuronClassifier()
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        model.partial_fit(X, y)
+    assert vars(model) == vars(NeuronClassifier())
+
+
+def test_partial_fit_refuses_balanced_class_weight(data):
+    X, y = data
+    with pytest.raises(ValueError, match="compute_class_weight"):
+        NeuronClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_fit_that_raises_leaves_a_fitted_model_as_it_was(data):
+    X, y = data
+    model = NeuronClassifier(learning_rule="perceptron", batch_size=1, alpha=0, tol=None)
+    model.fit(X, y)
+    before = model_state(model)
+    huge = np.array([[1e300, -1e300], [-1e300, 1e300], [1e300, 1e300]])
+    with pytest.raises(ValueError, match="scale the features"):
+        model.set_params(max_iter=5).fit(huge, [0, 1, 1])
+    model.set_params(max_iter=before["max_iter"])
+    assert_unchanged(model, before)
+
+
+# --- warm_start ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_warm_start_goes_on_where_fit_stopped(data, learning_rule):
+    X, y = data
+    params = dict(learning_rule=learning_rule, learning_rate=0.05, **TEXTBOOK)
+    straight = NeuronClassifier(max_iter=6, **params).fit(X, y)
+    warm = NeuronClassifier(max_iter=3, warm_start=True, **params).fit(X, y).fit(X, y)
+    assert_same_model(warm, straight)
+    assert warm.loss_curve_ == pytest.approx(straight.loss_curve_, rel=1e-12)
+    cold = NeuronClassifier(max_iter=3, **params).fit(X, y).fit(X, y)
+    assert cold.n_iter_ == 3
+
+
+def test_warm_start_refuses_other_classes(data):
+    X, y = data
+    model = NeuronClassifier(warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start"):
+        model.fit(X, np.where(y == 2, 5, y))
+
+
+# --- averaging ----------------------------------------------------------------
+
+
+def reference_averaged_sgd(X, y, eta, alpha, batch_size, activation):
+    """Mean of the weights after every (mini-)batch step, by a plain numpy loop."""
+    w, b = np.zeros(X.shape[1]), 0.0
+    sums, bias_sum, steps = np.zeros(X.shape[1]), 0.0, 0
+    for start in range(0, len(y), batch_size):
+        rows = slice(start, start + batch_size)
+        errors = y[rows] - activation(X[rows] @ w + b)
+        w = (1 - eta * alpha) * w + eta * errors @ X[rows] / len(errors)
+        b += eta * errors.mean()
+        sums, bias_sum, steps = sums + w, bias_sum + b, steps + 1
+    return sums / steps, bias_sum / steps
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def step_with_ties_wrong(z):
+    return (z > 0).astype(float)
+
+
+@pytest.mark.parametrize("container", DENSE_AND_SPARSE)
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_averaged_weights_are_the_mean_over_all_steps(binary, container, batch_size):
+    """A strong penalty shrinks the weights below 1e-9 of their scale many times over."""
+    X, y = binary
+    eta, alpha = 0.5, 1.0
+    coef, intercept = reference_averaged_sgd(X, y, eta, alpha, batch_size, sigmoid)
+    model = NeuronClassifier(
+        learning_rate=eta, alpha=alpha, batch_size=batch_size, average=True,
+        shuffle=False, tol=None, max_iter=1,
+    ).fit(container(X), y)  # fmt: skip
+    np.testing.assert_allclose(model.coef_[0], coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.intercept_[0], intercept, rtol=1e-9, atol=1e-12)
+
+
+def test_averaged_perceptron_is_the_mean_of_its_weights(binary):
+    X, y = binary
+    # a perceptron that starts from zero counts z = 0 as a mistake for both classes,
+    # which the plain step above does not; start the reference after one sample
+    model = NeuronClassifier(
+        learning_rule="perceptron", learning_rate=1.0, alpha=0.0, batch_size=1,
+        average=True, shuffle=False, tol=None, max_iter=1,
+    ).fit(X, y)  # fmt: skip
+    w, b = np.zeros(X.shape[1]), 0.0
+    sums, bias_sum = np.zeros(X.shape[1]), 0.0
+    for x, t in zip(X, y, strict=True):
+        z = w @ x + b
+        error = t - (z > 0) if z != 0 else 2 * t - 1
+        w, b = w + error * x, b + error
+        sums, bias_sum = sums + w, bias_sum + b
+    np.testing.assert_allclose(model.coef_[0], sums / len(y), rtol=1e-12)
+    np.testing.assert_allclose(model.intercept_[0], bias_sum / len(y), rtol=1e-12)
+
+
+def test_average_auto_smooths_online_sigmoid_and_keeps_textbook_rule(binary):
+    X, y = binary
+    auto = NeuronClassifier(batch_size=1, random_state=0).fit(X, y)
+    assert auto._weights.steps[0] > 0
+    given_step = NeuronClassifier(batch_size=1, learning_rate=0.1, random_state=0).fit(X, y)
+    assert given_step._weights.steps[0] == 0
+    np.testing.assert_array_equal(given_step.coef_, given_step._weights.coef)
+
+
+# --- early stopping, stopping rules, history ----------------------------------
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_early_stopping_keeps_the_best_weights_on_a_stratified_split(data, learning_rule):
+    X, y = data
+    model = NeuronClassifier(
+        learning_rule=learning_rule, early_stopping=True, validation_fraction=0.2,
+        batch_size=1, random_state=0, max_iter=200,
+    ).fit(X, y)  # fmt: skip
+    _, held_out = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=0)
+    assert len(model.validation_scores_) == model.n_iter_ < 200
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.score(X[held_out], y[held_out]) == pytest.approx(model.best_validation_score_)
+
+
+def test_early_stopping_with_too_few_samples_per_class_says_what_to_do():
+    X = np.arange(12.0).reshape(6, 2)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        NeuronClassifier(early_stopping=True, validation_fraction=0.1).fit(X, [0, 0, 0, 1, 1, 2])
+
+
+def test_convergence_warning_only_when_max_iter_cuts_training_short(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        NeuronClassifier(max_iter=2).fit(X, y)
+    separable_X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = NeuronClassifier(learning_rule="perceptron", batch_size=1, max_iter=1000)
+        model.fit(separable_X, [0, 1, 0, 1])
+    assert model.mistakes_curve_[-1] == 0
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_loss_and_mistakes_curves_are_those_of_a_hand_written_epoch(binary, learning_rule):
+    """Online, the curves hold each epoch's mean loss and mistakes as the samples came."""
+    X, y = binary
+    eta = 0.1
+    model = NeuronClassifier(
+        learning_rule=learning_rule, learning_rate=eta, alpha=0.0, max_iter=3, **TEXTBOOK
+    ).fit(X, y)
+    w, b = np.zeros(X.shape[1]), 0.0
+    for epoch in range(3):
+        losses, mistakes = [], 0
+        for x, t in zip(X, y, strict=True):
+            z = w @ x + b
+            margin = z if t == 1 else -z
+            if learning_rule == "perceptron":
+                losses.append(max(-margin, 0.0))
+                error = t - (z > 0) if margin > 0 else 2 * t - 1
+                mistakes += margin <= 0
+            else:
+                losses.append(np.logaddexp(0, -margin))
+                error = t - sigmoid(z)
+                mistakes += (z > 0) != (t == 1)
+            w, b = w + eta * error * x, b + eta * error
+        assert model.loss_curve_[epoch] == pytest.approx(np.mean(losses), rel=1e-10)
+        assert model.mistakes_curve_[epoch] == mistakes
+
+
+def test_verbose_prints_one_line_per_epoch(binary, capsys):
+    X, y = binary
+    model = NeuronClassifier(verbose=1, max_iter=4, tol=None).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == model.n_iter_ == 4
+    assert all("loss" in line and "mistakes" in line and "time" in line for line in lines)
+
+
+# --- sparse, float32, memory, numerical safety --------------------------------
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("batch_size", ["auto", 1, 8])
+def test_sparse_equals_dense(data, learning_rule, batch_size):
+    X, y = data
+    X = np.where(np.abs(X) < 0.5, 0.0, X)  # a third of the entries are zero
+    params = dict(learning_rule=learning_rule, batch_size=batch_size, random_state=0)
+    dense = NeuronClassifier(**params).fit(X, y)
+    sparse = NeuronClassifier(**params).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(sparse.intercept_, dense.intercept_, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), atol=1e-8
+    )
+
+
+def peak_allocation(function):
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("batch_size", ["auto", 1])
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda X: X,
+        lambda X: X.astype(np.float32),
+        lambda X: sp.csr_matrix(np.where(X > 0.0, X, 0.0)),
+    ],
+    ids=["float64", "float32", "csr"],
+)
+def test_fit_does_not_copy_X(learning_rule, batch_size, make_X):
+    X, y = make_classification(20_000, 100, n_informative=10, random_state=0)
+    X = make_X(X)
+    size = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes if sp.issparse(X) else X.nbytes
+    model = NeuronClassifier(learning_rule=learning_rule, batch_size=batch_size, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X[:100], y[:100])  # compile outside the measurement
+        peak = peak_allocation(lambda: model.fit(X, y))
+    assert peak < 0.25 * size
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("batch_size", ["auto", 1])
+@pytest.mark.parametrize("scale", [1e-150, 1e-20, 1e20, 1e150])
+def test_extreme_feature_scales_train_without_warnings(binary, learning_rule, batch_size, scale):
+    X, y = binary
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = NeuronClassifier(learning_rule=learning_rule, batch_size=batch_size)
+        model.fit(X * scale, y)
+        proba = model.predict_proba(X * scale)
+    assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.intercept_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X * scale))
+    if learning_rule == "perceptron" and scale > 1:
+        # Its rule does not depend on the scale of x where the features
+        # outweigh the bias's constant input of 1 (below, the bias dominates).
+        assert model.score(X * scale, y) > 0.75
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_huge_learning_rate_stays_finite_and_quiet(binary, learning_rule):
+    X, y = binary
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = NeuronClassifier(
+            learning_rule=learning_rule, learning_rate=1e6, alpha=0.0, batch_size=1
+        ).fit(X, y)
+        proba = model.predict_proba(X)
+    assert np.all(np.isfinite(model.coef_))
+    assert np.all(np.isfinite(proba))
+    assert model.score(X, y) > 0.7
