@@ -198,11 +198,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         The number of training samples the neuron got wrong in each epoch, as
         it met them.
 
-    validation_scores_ : list of float
+    validation_scores_ : list of float or None
         With ``early_stopping``, the accuracy on the held-out data after each
         epoch.
 
-    best_validation_score_ : float
+    best_validation_score_ : float or None
         With ``early_stopping``, the best of ``validation_scores_``: the
         weights kept are those that reached it.
 
@@ -602,7 +602,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         # (``tol=None`` is the textbook rule, last weights and all).
         pocket = validation is None and perceptron and (full_batch or self.tol is not None)
         best_weights, best_score = None, -np.inf
-        self.validation_scores_ = []
+        validation_scores = []
 
         best_progress, epochs_without_improvement = np.inf, 0
         converged = False
@@ -625,7 +625,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             candidate = None
             if validation is not None:
                 score = self._accuracy(weights, average, *validation)
-                self.validation_scores_.append(score)
+                validation_scores.append(score)
                 progress, candidate = -score, weights
             elif pocket and full_batch:
                 # the epoch counted the mistakes of the weights it started from
@@ -653,8 +653,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     break
         if best_weights is not None:
             vars(weights).update(vars(best_weights))
-        if validation is not None:
-            self.best_validation_score_ = best_score
+        self.validation_scores_ = validation_scores if validation is not None else None
+        self.best_validation_score_ = best_score if validation is not None else None
         if not converged and (self.tol is not None or validation is not None):
             warnings.warn(
                 f"The neuron did not converge in max_iter={self.max_iter} epochs; "
