@@ -1,0 +1,49 @@
+"""The perceptron rule's probabilities against scikit-learn's calibrated perceptron."""
+
+import numpy as np
+import pytest
+from scipy.special import log_softmax
+from sklearn.datasets import make_classification
+
+from benchmarks import calibration  # the benchmark script, run here as a test
+from sklearn_neuron import NeuronClassifier
+from sklearn_neuron._calibration import fit_temperature
+
+DATA_SETS = calibration.data_sets()
+
+
+@pytest.mark.parametrize("name", list(DATA_SETS))
+def test_perceptron_probabilities_beat_calibrated_classifier_cv(name):
+    """Held-out log-loss at most 1.05 × that of CalibratedClassifierCV(Perceptron(), cv=5)."""
+    results = calibration.evaluate(*DATA_SETS[name])
+    ours = results["perceptron rule"]["log_loss"]
+    reference = results["Perceptron + CalibratedClassifierCV"]["log_loss"]
+    assert ours <= 1.05 * reference
+
+
+def test_temperature_minimises_the_log_loss_against_platt_targets():
+    """Finite differences: the fitted temperature is a minimum of that loss."""
+    X, y = make_classification(400, 5, n_informative=3, n_classes=3, random_state=0)
+    z = NeuronClassifier(learning_rule="perceptron").fit(X, y).decision_function(X)
+    weights = np.random.default_rng(0).uniform(0.5, 2, size=len(y))
+    temperature = fit_temperature(z, y, weights)
+    sizes = np.bincount(y, weights=weights)
+    own = (sizes[y] + 1) / (sizes[y] + 2)
+    soft = np.repeat(((1 - own) / 2)[:, None], 3, axis=1)
+    soft[np.arange(len(y)), y] = own
+
+    def loss(t):
+        return np.average(-np.sum(soft * log_softmax(z / t, axis=1), axis=1), weights=weights)
+
+    for nearby in [temperature * 0.98, temperature * 1.02]:
+        assert loss(temperature) < loss(nearby)
+
+
+def test_separable_data_does_not_drive_the_temperature_to_zero():
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    model = NeuronClassifier(learning_rule="perceptron").fit(X, [0, 0, 1, 1])
+    proba = model.predict_proba(X)
+    # Platt's targets for classes of 2: 3/4 and 1/4; the fit cannot be surer
+    # than the targets allow by much
+    assert proba.max() < 0.99
+    assert np.all(proba[[2, 3], 1] > 0.5)
