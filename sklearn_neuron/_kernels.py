@@ -14,8 +14,8 @@ Only the activation ``f`` differs:
 * ``SOFTMAX`` (one neuron per class): gradient descent on the multinomial
   log-loss, as in multinomial logistic regression.
 
-:func:`error_signal` computes ``t − f(z)``; :func:`make_epoch` builds the loop
-that applies the update over one pass of the data, in (mini-)batches.
+:func:`error_signal` computes ``t − f(z)``; :func:`epoch` applies the update over
+one pass of the data, in (mini-)batches.
 """
 
 import math
@@ -124,44 +124,44 @@ def error_signal(z, target, activation, error):
     return loss, 1 if predicted_wrong else 0
 
 
-# Rows of a dense array and of a CSR matrix (passed as its three arrays) offer
-# the same two operations; the epoch loop below is written once for both.
+# The rows of X come as a tuple ``(dense, data, indices, indptr)``: either a
+# dense array (and empty CSR arrays) or a CSR matrix's arrays (and an empty
+# dense array). One compiled epoch serves both, and is cached across processes.
+
+
+def as_rows(X):
+    """The ``rows`` tuple the kernels read, for a dense array or a CSR matrix."""
+    if hasattr(X, "indptr"):
+        return np.empty((0, 0), dtype=X.dtype), X.data, X.indices, X.indptr
+    empty_indices = np.empty(0, dtype=np.int32)
+    return X, np.empty(0, dtype=X.dtype), empty_indices, empty_indices
 
 
 @jit
-def dense_net_input(X, i, coef, scale, intercept, z):
-    """``z = scale · coef @ X[i] + intercept``."""
+def net_input(rows, i, coef, scale, intercept, z):
+    """``z = scale · coef @ x_i + intercept`` for row ``i``."""
+    dense, data, indices, indptr = rows
     for k in range(coef.shape[0]):
         total = 0.0
-        for j in range(X.shape[1]):
-            total += coef[k, j] * X[i, j]
+        if indptr.shape[0] == 0:
+            for j in range(dense.shape[1]):
+                total += coef[k, j] * dense[i, j]
+        else:
+            for p in range(indptr[i], indptr[i + 1]):
+                total += coef[k, indices[p]] * data[p]
         z[k] = scale * total + intercept[k]
 
 
 @jit
-def dense_add_row(X, i, step, weights):
-    """``weights += step · X[i]``."""
-    for j in range(X.shape[1]):
-        weights[j] += step * X[i, j]
-
-
-@jit
-def sparse_net_input(X, i, coef, scale, intercept, z):
-    """``z = scale · coef @ X[i] + intercept`` for ``X = (data, indices, indptr)``."""
-    data, indices, indptr = X
-    for k in range(coef.shape[0]):
-        total = 0.0
+def add_row(rows, i, step, weights):
+    """``weights += step · x_i`` for row ``i``."""
+    dense, data, indices, indptr = rows
+    if indptr.shape[0] == 0:
+        for j in range(dense.shape[1]):
+            weights[j] += step * dense[i, j]
+    else:
         for p in range(indptr[i], indptr[i + 1]):
-            total += coef[k, indices[p]] * data[p]
-        z[k] = scale * total + intercept[k]
-
-
-@jit
-def sparse_add_row(X, i, step, weights):
-    """``weights += step · X[i]`` for ``X = (data, indices, indptr)``."""
-    data, indices, indptr = X
-    for p in range(indptr[i], indptr[i + 1]):
-        weights[indices[p]] += step * data[p]
+            weights[indices[p]] += step * data[p]
 
 
 @jit
@@ -177,94 +177,83 @@ def fold_scale(coef, scale, scale_sum, correction, coef_sum, average):
     coef *= scale
 
 
-def make_epoch(net_input, add_row):
-    """Build the loop of one training epoch over rows read by these functions."""
+@jit
+def epoch(
+    rows,
+    targets,
+    sample_weight,
+    order,
+    coef,
+    intercept,
+    activation,
+    learning_rate,
+    alpha,
+    batch_size,
+    average,
+    coef_sum,
+    intercept_sum,
+    steps,
+):
+    """One pass over ``X[order]`` in batches; update the weights in place.
 
-    @jit
-    def epoch(
-        X,
-        targets,
-        sample_weight,
-        order,
-        coef,
-        intercept,
-        activation,
-        learning_rate,
-        alpha,
-        batch_size,
-        average,
-        coef_sum,
-        intercept_sum,
-        steps,
-    ):
-        """One pass over ``X[order]`` in batches; update the weights in place.
+    Each batch first meets the weights as they are (forward), then every
+    sample of it moves them by ``η · s · (t − f(z)) · x / batch`` (learn),
+    after the L2 penalty has shrunk them by ``1 − η·alpha``. The weights
+    are kept as ``scale · coef`` so that shrinking costs one multiplication
+    rather than a pass over all features (it matters for sparse rows).
 
-        Each batch first meets the weights as they are (forward), then every
-        sample of it moves them by ``η · s · (t − f(z)) · x / batch`` (learn),
-        after the L2 penalty has shrunk them by ``1 − η·alpha``. The weights
-        are kept as ``scale · coef`` so that shrinking costs one multiplication
-        rather than a pass over all features (it matters for sparse rows).
+    With ``average``, ``coef_sum`` and ``intercept_sum`` gain the weights
+    after every step and ``steps[0]`` counts the steps, so that their ratio
+    is the averaged weights. Adding all weights after every step would
+    cost a pass over all features; instead, with ``S`` the sum of the
+    scales so far, the sum of ``scale_k · coef_k`` is ``S · coef`` less a
+    ``correction`` that grows only where a row changes ``coef``.
 
-        With ``average``, ``coef_sum`` and ``intercept_sum`` gain the weights
-        after every step and ``steps[0]`` counts the steps, so that their ratio
-        is the averaged weights. Adding all weights after every step would
-        cost a pass over all features; instead, with ``S`` the sum of the
-        scales so far, the sum of ``scale_k · coef_k`` is ``S · coef`` less a
-        ``correction`` that grows only where a row changes ``coef``.
+    Returns the weighted sums of the samples' losses and mistakes, and the
+    number of mistakes among samples of non-zero weight.
+    """
+    n_neurons = coef.shape[0]
+    n_samples = order.shape[0]
+    batch_size = max(1, min(batch_size, n_samples))
+    z = np.empty(n_neurons)
+    errors = np.empty((batch_size, n_neurons))
+    decay = 1.0 - learning_rate * alpha
+    scale = 1.0
+    scale_sum = 0.0
+    correction = np.zeros((n_neurons, coef.shape[1] if average else 0))
+    total_loss = 0.0
+    weighted_mistakes = 0.0
+    mistakes = 0
+    for start in range(0, n_samples, batch_size):
+        stop = min(start + batch_size, n_samples)
+        for b in range(start, stop):
+            i = order[b]
+            net_input(rows, i, coef, scale, intercept, z)
+            loss, mistake = error_signal(z, targets[i], activation, errors[b - start])
+            total_loss += sample_weight[i] * loss
+            weighted_mistakes += sample_weight[i] * mistake
+            if sample_weight[i] > 0.0:
+                mistakes += mistake
 
-        Returns the weighted sums of the samples' losses and mistakes, and the
-        number of mistakes among samples of non-zero weight.
-        """
-        n_neurons = coef.shape[0]
-        n_samples = order.shape[0]
-        batch_size = max(1, min(batch_size, n_samples))
-        z = np.empty(n_neurons)
-        errors = np.empty((batch_size, n_neurons))
-        decay = 1.0 - learning_rate * alpha
-        scale = 1.0
-        scale_sum = 0.0
-        correction = np.zeros((n_neurons, coef.shape[1] if average else 0))
-        total_loss = 0.0
-        weighted_mistakes = 0.0
-        mistakes = 0
-        for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
-            for b in range(start, stop):
-                i = order[b]
-                net_input(X, i, coef, scale, intercept, z)
-                loss, mistake = error_signal(z, targets[i], activation, errors[b - start])
-                total_loss += sample_weight[i] * loss
-                weighted_mistakes += sample_weight[i] * mistake
-                if sample_weight[i] > 0.0:
-                    mistakes += mistake
-
-            scale *= decay
-            # Folding costs a pass over all features; folding too late makes
-            # coef, and with averaging the correction, large and inexact.
-            if scale < 1e-6:
-                fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-                scale, scale_sum = 1.0, 0.0
-            step = learning_rate / (stop - start)
-            for b in range(start, stop):
-                i = order[b]
-                for k in range(n_neurons):
-                    delta = step * sample_weight[i] * errors[b - start, k]
-                    if delta != 0.0:
-                        add_row(X, i, delta / scale, coef[k])
-                        intercept[k] += delta
-                        if average:
-                            add_row(X, i, scale_sum * delta / scale, correction[k])
-            if average:
-                scale_sum += scale
-                intercept_sum += intercept
-                steps[0] += 1
-        fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-        return total_loss, weighted_mistakes, mistakes
-
-    return epoch
-
-
-# Both share the cache entry name of ``epoch``; their argument types (an array
-# or a tuple of arrays for X) keep the compiled versions apart.
-dense_epoch = make_epoch(dense_net_input, dense_add_row)
-sparse_epoch = make_epoch(sparse_net_input, sparse_add_row)
+        scale *= decay
+        # Folding costs a pass over all features; folding too late makes
+        # coef, and with averaging the correction, large and inexact.
+        if scale < 1e-6:
+            fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+            scale, scale_sum = 1.0, 0.0
+        step = learning_rate / (stop - start)
+        for b in range(start, stop):
+            i = order[b]
+            for k in range(n_neurons):
+                delta = step * sample_weight[i] * errors[b - start, k]
+                if delta != 0.0:
+                    add_row(rows, i, delta / scale, coef[k])
+                    intercept[k] += delta
+                    if average:
+                        add_row(rows, i, scale_sum * delta / scale, correction[k])
+        if average:
+            scale_sum += scale
+            intercept_sum += intercept
+            steps[0] += 1
+    fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+    return total_loss, weighted_mistakes, mistakes

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -681,17 +680,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         order = np.arange(n_samples)
         if self.shuffle and batch_size < n_samples:
             rng.shuffle(order)
-        if sp.issparse(X):
-            epoch, rows = _kernels.sparse_epoch, (X.data, X.indices, X.indptr)
-        else:
-            epoch, rows = _kernels.dense_epoch, X
         # The penalty at the weights the epoch starts from, as is the loss in
         # full batch; past overflow, training has diverged (checked below).
         with np.errstate(over="ignore"):
             penalty = 0.5 * self.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
         activation = self._activation(weights.coef.shape[0])
-        total_loss, weighted_mistakes, mistakes = epoch(
-            rows, targets.astype(np.intp, copy=False), sample_weight, order,
+        total_loss, weighted_mistakes, mistakes = _kernels.epoch(
+            _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
             weights.coef, weights.intercept, activation, learning_rate, self.alpha,
             batch_size, average, weights.coef_sum, weights.intercept_sum, weights.steps,
         )  # fmt: skip
