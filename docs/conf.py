@@ -59,6 +59,7 @@ sphinx_gallery_conf = {
             "plot_decision_boundaries.py",
             "plot_learning_curves.py",
             "plot_streaming_partial_fit.py",
+            "plot_out_of_core.py",
             "plot_grid_search.py",
             "plot_reliability_diagram.py",
             "plot_peer_comparison.py",
