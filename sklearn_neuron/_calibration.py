@@ -9,6 +9,8 @@ training data. As in Platt (1999), the targets are pulled slightly away from
 Dividing by ``T > 0`` keeps the order of ``z``, hence ``argmax`` and ranking.
 """
 
+import sys
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
@@ -24,7 +26,7 @@ def platt_own_targets(targets, sample_weight, n_classes):
     return (class_sizes[targets] + 1.0) / (class_sizes[targets] + 2.0)
 
 
-def fit_temperature(net_input, targets, sample_weight):
+def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.max):
     """The temperature ``T`` for which ``softmax(z / T)`` best fits the targets.
 
     Parameters
@@ -35,6 +37,8 @@ def fit_temperature(net_input, targets, sample_weight):
     targets : ndarray of shape (n_samples,)
         Class indices.
     sample_weight : ndarray of shape (n_samples,)
+    largest : float
+        The largest number of the data's dtype: the temperature stays below.
 
     Returns
     -------
@@ -65,7 +69,9 @@ def fit_temperature(net_input, targets, sample_weight):
 
     # The loss is convex in 1 / T; we search log(spread / T) on a bracket from
     # near-uniform probabilities to near-certainty.
+    # Near-uniform ends the bracket where T = spread / exp(u) would overflow.
+    lowest = max(-20.0, float(np.log(spread) - np.log(largest)) + 1.0)
     result = minimize_scalar(
-        log_loss, bounds=(-20.0, 20.0), method="bounded", options={"xatol": 1e-6}
+        log_loss, bounds=(lowest, 20.0), method="bounded", options={"xatol": 1e-6}
     )
     return float(spread / np.exp(result.x))

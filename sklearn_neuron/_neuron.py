@@ -64,6 +64,25 @@ def _unchanged_on_error(estimator):
         raise
 
 
+def _check_feature_scale(X):
+    """Refuse features so large that the neuron's arithmetic would overflow.
+
+    The net input ``w·x`` of the perceptron rule grows like ``|x|²`` summed
+    over the features; it has to stay well inside the range of X's dtype.
+    """
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        return
+    largest = float(max(abs(X.max()), abs(X.min())))
+    if largest > 0 and 2 * np.log(largest) + np.log(X.shape[1]) > np.log(
+        np.finfo(X.dtype).max / 16
+    ):
+        raise ValueError(
+            f"The features are too large for {X.dtype} arithmetic (|x| reaches {largest:.3g}, "
+            "and w·x grows like its square); scale the features, e.g. with StandardScaler"
+            + (", or pass float64." if X.dtype == np.float32 else ".")
+        )
+
+
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
 # one sample at a time above it. Measured with benchmarks/auto_batch_size.py
 # (2,000 to 300,000 samples, the largest size measured): the full batch was
@@ -371,6 +390,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     f"The training data has samples of one class only ({classes[0]!r}); "
                     "a classifier needs at least 2 classes."
                 )
+            _check_feature_scale(X)
             sample_weight = self._sample_weight(sample_weight, X, targets, classes)
             if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
                 raise ValueError(
@@ -475,6 +495,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     f"y has labels {unseen.tolist()} that are not among the classes "
                     f"{classes.tolist()} given on the first call to partial_fit."
                 )
+            _check_feature_scale(X)
             targets = np.searchsorted(classes, y)
             sample_weight = self._sample_weight(sample_weight, X, targets, classes)
 
@@ -733,7 +754,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     def _fit_temperature(self, X, targets, sample_weight):
         self.temperature_ = 1.0
         if self.learning_rule == "perceptron":
-            self.temperature_ = fit_temperature(self._net_input(X), targets, sample_weight)
+            self.temperature_ = fit_temperature(
+                self._net_input(X), targets, sample_weight, largest=np.finfo(X.dtype).max
+            )
 
     # --- Predicting -------------------------------------------------------
 
