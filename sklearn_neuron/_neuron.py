@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -89,6 +90,13 @@ def _check_feature_scale(X):
 # as accurate as averaged online learning for the sigmoid rule and clearly more
 # accurate for the perceptron rule, and as fast or faster from 50,000 samples.
 AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
+# Sparse input gets the full batch only up to this many samples. Measured with
+# the same script on text-like data (2**18 hashed features, unit rows): online
+# learning was as accurate for the sigmoid rule and several times faster, and
+# the batch perceptron stayed near chance (its bias, pushed by every mistake
+# at once, outweighs features that each row shares with few others). Small
+# data keep the full batch: its result does not depend on the sample order.
+AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
 
 
 class NeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -118,8 +126,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Samples per update. 1 is online learning, one update per sample, as
         in the textbook; ``n_samples`` or more is the full batch, which does
         not depend on the order of the samples; in between are mini-batches.
-        ``"auto"`` takes the full batch up to 300,000 samples and online
-        learning above; :meth:`partial_fit` always learns online with it.
+        ``"auto"`` takes the full batch up to 300,000 samples (1,000 for
+        sparse input) and online learning above; :meth:`partial_fit` always learns online with it.
 
     learning_rate : float or "auto", default="auto"
         The step ``η``, constant through training. ``"auto"`` is 1 for the
@@ -418,7 +426,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             # Divided by their mean, unit weights leave the textbook rule as it is.
             step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
 
-            batch_size = self._batch_size(X.shape[0])
+            batch_size = self._batch_size(X)
             learning_rate = self._learning_rate(X, step_weight, batch_size, n_neurons)
             average = self._averages(batch_size >= X.shape[0])
             self._train(
@@ -565,9 +573,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         held_out = X[validation], targets[validation], sample_weight[validation]
         return X[train], targets[train], sample_weight[train], held_out
 
-    def _batch_size(self, n_samples):
+    def _batch_size(self, X):
+        n_samples = X.shape[0]
         if self.batch_size == "auto":
-            return n_samples if n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES else 1
+            largest = (
+                AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES
+                if sp.issparse(X)
+                else (AUTO_FULL_BATCH_MAX_SAMPLES)
+            )
+            return n_samples if n_samples <= largest else 1
         return min(self.batch_size, n_samples)
 
     def _learning_rate(self, X, sample_weight, batch_size, n_neurons):

@@ -126,7 +126,7 @@ def test_temperature_honours_sample_weight(cancer):
 @pytest.mark.parametrize("learning_rule", RULES)
 def test_sparse_input_gives_the_dense_result(digits, learning_rule):
     X, y = digits
-    for batch_size in ["auto", 1]:
+    for batch_size in [len(y), 1]:  # the full batch, and online
         params = dict(learning_rule=learning_rule, batch_size=batch_size, random_state=0)
         dense = NeuronClassifier(**params).fit(X, y)
         sparse = NeuronClassifier(**params).fit(sp.csr_matrix(X), y)

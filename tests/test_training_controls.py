@@ -370,3 +370,21 @@ def test_huge_learning_rate_stays_finite_and_quiet(binary, learning_rule):
     assert np.all(np.isfinite(model.coef_))
     assert np.all(np.isfinite(proba))
     assert model.score(X, y) > 0.7
+
+
+def test_auto_batch_size_is_the_full_batch_for_small_sparse_and_dense_data(data):
+    """The full batch does not depend on the sample order; online learning does."""
+    X, y = data  # 600 samples
+    X = np.vstack([X, X, X])[:1500]
+    y = np.concatenate([y, y, y])[:1500]
+    permutation = np.random.default_rng(0).permutation(len(y))
+
+    def order_matters(make_X, n):
+        first = NeuronClassifier(random_state=0).fit(make_X(X[:n]), y[:n])
+        shuffled = permutation[permutation < n]
+        second = NeuronClassifier(random_state=0).fit(make_X(X[shuffled]), y[shuffled])
+        return not np.allclose(first.coef_, second.coef_, rtol=1e-8)
+
+    assert not order_matters(np.asarray, 1500)  # dense: full batch up to 300,000
+    assert not order_matters(sp.csr_matrix, 1000)  # sparse: full batch up to 1,000
+    assert order_matters(sp.csr_matrix, 1500)  # sparse above: online
