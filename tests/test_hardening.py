@@ -660,18 +660,23 @@ def files_under(directory):
 UNWRITABLE_CACHE = {"NUMBA_CACHE_DIR": "/dev/null/cache"}
 
 
+# Root ignores the read-only bits, so numba would still cache next to the
+# source; refusing every location numba tries (as they are refused to a user
+# on a read-only install) is done in the script itself, for any numba version.
+REFUSE_EVERY_CACHE_LOCATION = """
+import numba.core.caching
+
+def refuse(self):
+    raise OSError("read-only file system")
+
+numba.core.caching._CacheLocator.ensure_cache_path = refuse
+"""
+
+
 @pytest.mark.parametrize(
-    "numba_settings",
-    [
-        UNWRITABLE_CACHE,
-        # Root ignores the read-only bits, so numba would fall back to caching
-        # next to the source; allowing it only NUMBA_CACHE_DIR leaves it no place
-        # at all, as for a user on a read-only install.
-        {**UNWRITABLE_CACHE, "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator"},
-    ],
-    ids=["unwritable cache dir", "no writable cache location"],
+    "no_location", [False, True], ids=["unwritable cache dir", "no writable cache location"]
 )
-def test_read_only_install_imports_and_fits(tmp_path, numba_settings):
+def test_read_only_install_imports_and_fits(tmp_path, no_location):
     site = tmp_path / "site"
     shutil.copytree(
         Path(sklearn_neuron.__file__).parent,
@@ -683,8 +688,10 @@ def test_read_only_install_imports_and_fits(tmp_path, numba_settings):
             os.chmod(Path(directory, name), 0o444)
         os.chmod(directory, 0o555)
     installed = files_under(site)
-    env = dict(os.environ, PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1", **numba_settings)
-    script = """
+    env = dict(os.environ, PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1", **UNWRITABLE_CACHE)
+    script = (
+        (REFUSE_EVERY_CACHE_LOCATION if no_location else "")
+        + """
 import json, sklearn_neuron
 from sklearn_neuron import NeuronClassifier, _kernels
 X, y = [[0.0, 1.0], [1.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 0, 1]
@@ -695,6 +702,7 @@ predictions = [
 print(json.dumps({"file": sklearn_neuron.__file__, "predictions": predictions,
                   "cache": type(_kernels.epoch._cache).__name__}))
 """
+    )
     try:
         report = json.loads(run_python(script, env=env, cwd=tmp_path))
         written = sorted(set(files_under(site)) - set(installed))
@@ -703,7 +711,7 @@ print(json.dumps({"file": sklearn_neuron.__file__, "predictions": predictions,
             os.chmod(directory, 0o755)  # let pytest clean up tmp_path
     assert Path(report["file"]).is_relative_to(site)
     assert report["predictions"] == [[0, 1, 0, 1], [0, 1, 0, 1]]
-    if "NUMBA_CACHE_LOCATOR_CLASSES" in numba_settings:
+    if no_location:
         # the jit helper fell back to compiling without a cache, and wrote nothing
         assert report["cache"] == "NullCache"
         assert written == []
