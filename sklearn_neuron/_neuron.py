@@ -388,6 +388,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         """
         with _unchanged_on_error(self):
             continuing = self.warm_start and hasattr(self, "_weights")
+            if continuing:
+                # validate_data below would forget the feature count to check against
+                validate_data(
+                    self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
+                )
             X, y = validate_data(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )

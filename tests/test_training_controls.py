@@ -388,3 +388,12 @@ def test_auto_batch_size_is_the_full_batch_for_small_sparse_and_dense_data(data)
     assert not order_matters(np.asarray, 1500)  # dense: full batch up to 300,000
     assert not order_matters(sp.csr_matrix, 1000)  # sparse: full batch up to 1,000
     assert order_matters(sp.csr_matrix, 1500)  # sparse above: online
+
+
+def test_warm_start_refuses_another_feature_count(data):
+    X, y = data
+    model = NeuronClassifier(warm_start=True).fit(X, y)
+    before = model.coef_.copy()
+    with pytest.raises(ValueError, match="features"):
+        model.fit(X[:, :5], y)
+    np.testing.assert_array_equal(model.coef_, before)
