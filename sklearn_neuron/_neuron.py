@@ -46,6 +46,16 @@ class _Weights:
     def copy(self):
         return _Weights(*(np.array(value, copy=True) for value in vars(self).values()))
 
+    def restarted_average(self):
+        """A copy whose average is its current weights: one step, at them."""
+        return _Weights(
+            self.coef.copy(),
+            self.intercept.copy(),
+            self.coef.astype(np.float64),
+            self.intercept.astype(np.float64),
+            np.ones(1, dtype=np.int64),
+        )
+
     def averaged(self):
         """The mean of the weights over all steps so far."""
         steps = max(int(self.steps[0]), 1)
@@ -144,10 +154,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         perceptron; averaged stochastic gradient descent) rather than the
         last ones. It smooths out the noise of online updates with a constant
         step. ``"auto"`` averages when ``learning_rate="auto"`` and training
-        is online or in mini-batches (averaged SGD with a constant step),
-        except in :meth:`fit` with the perceptron rule, which keeps the
-        weights of its best epoch instead (see Notes); a ``learning_rate``
-        given by hand gets the textbook rule, unaveraged.
+        is online or in mini-batches (averaged SGD with a constant step); a
+        ``learning_rate`` given by hand gets the textbook rule, unaveraged.
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
@@ -270,8 +278,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     the direction they were moving (Nesterov's momentum). The perceptron rule
     returns the weights of its epoch with the fewest weighted training
     mistakes (the "pocket" algorithm), since on data that no hyperplane
-    separates the perceptron keeps cycling; online, this costs one pass of
-    ``X @ coef_.T`` per epoch and is skipped with ``tol=None``.
+    separates the perceptron keeps cycling. Online, where the candidates of
+    an epoch are its last weights and, when averaging, their average, this
+    costs one or two passes of ``X @ coef_.T`` per epoch, and is skipped with
+    ``tol=None``.
 
     ``learning_rate="auto"`` for the sigmoid rule is ``1 / L``, where ``L``
     bounds the curvature of the loss over a batch: ``c · mean‖(x, 1)‖²`` for
@@ -523,7 +533,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 weights = self._weights.copy()
                 history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
                 learning_rate = self.learning_rate_
-            average = self._averages(full_batch=False, streaming=True)
+            average = self._averages(full_batch=False)
             self._epoch(
                 X, targets, sample_weight, weights, history, batch_size, learning_rate,
                 average, check_random_state(self.random_state),
@@ -607,15 +617,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )
         return float(learning_rate)
 
-    def _averages(self, full_batch, streaming=False):
-        if self.average != "auto":
-            return bool(self.average)
-        if self.learning_rate != "auto" or full_batch:
-            return False
-        # In fit the perceptron rule keeps its best epoch instead (the pocket);
-        # measured: with very unequal class weights its average keeps too much
-        # of the early weights, and scikit-learn's class-weight check fails.
-        return self.learning_rule == "sigmoid" or streaming
+    def _averages(self, full_batch):
+        if self.average == "auto":
+            return self.learning_rate == "auto" and not full_batch
+        return bool(self.average)
 
     def _train(
         self,
@@ -673,10 +678,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 # the epoch counted the mistakes of the weights it started from
                 score, candidate = 1.0 - progress, weights_before
             elif pocket:
-                score, candidate = (
-                    self._accuracy(weights, average, X, targets, sample_weight),
-                    weights,
-                )
+                # the last weights, or their average if it does better
+                score = self._accuracy(weights, False, X, targets, sample_weight)
+                candidate = weights.restarted_average()
+                if average:
+                    averaged = self._accuracy(weights, True, X, targets, sample_weight)
+                    if averaged >= score:
+                        score, candidate = averaged, weights
             if candidate is not None and score > best_score:
                 best_score, best_weights = score, candidate.copy()
 
