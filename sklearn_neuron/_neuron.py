@@ -449,10 +449,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 batch_size, learning_rate, average,
             )  # fmt: skip
 
-            self.classes_ = classes
-            self.learning_rate_ = learning_rate
-            self._set_weights(weights, average, history)
-            self._fit_temperature(X, targets, sample_weight)
+            self._set_fitted_state(
+                classes, learning_rate, weights, average, history, X, targets, sample_weight
+            )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -539,10 +538,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 average, check_random_state(self.random_state),
             )  # fmt: skip
 
-            self.classes_ = classes
-            self.learning_rate_ = learning_rate
-            self._set_weights(weights, average, history)
-            self._fit_temperature(X, targets, sample_weight)
+            self._set_fitted_state(
+                classes, learning_rate, weights, average, history, X, targets, sample_weight
+            )
         return self
 
     def _sample_weight(self, sample_weight, X, targets, classes):
@@ -769,7 +767,12 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
         return float(np.average(predicted == targets, weights=sample_weight))
 
-    def _set_weights(self, weights, average, history):
+    def _set_fitted_state(
+        self, classes, learning_rate, weights, average, history, X, targets, sample_weight
+    ):
+        """Store what training learned; fit the perceptron's temperature on X."""
+        self.classes_ = classes
+        self.learning_rate_ = learning_rate
         self._weights = weights
         self.coef_, self.intercept_ = (
             weights.averaged() if average else (weights.coef.copy(), weights.intercept.copy())
@@ -777,8 +780,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self.loss_curve_ = history["loss"]
         self.mistakes_curve_ = history["mistakes"]
         self.n_iter_ = len(history["loss"])
-
-    def _fit_temperature(self, X, targets, sample_weight):
         self.temperature_ = 1.0
         if self.learning_rule == "perceptron":
             self.temperature_ = fit_temperature(
