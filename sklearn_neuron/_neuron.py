@@ -8,11 +8,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, log_softmax, softmax
+from scipy.special import log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -807,8 +807,24 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        return self._net_input(X)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=False,
+            ensure_all_finite=False,
+        )
+        scores = self._net_input(X)
+        # NaN or infinity in X shows in the net input: look for it in X only
+        # then, rather than spend a pass over X on every call.
+        if not np.all(np.isfinite(scores)):
+            assert_all_finite(X.data if sp.issparse(X) else X, input_name="X")
+            raise ValueError(
+                "The net input overflowed for these samples; scale the features as "
+                "they were scaled for fit."
+            )
+        return scores
 
     def predict(self, X):
         """The class of each sample: the side of the boundary, or the winner.
@@ -842,8 +858,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         """
         scores = self.decision_function(X) / self.temperature_
         if scores.ndim == 1:
-            # expit(-z) rather than 1 - expit(z): no cancellation for large z
-            return np.column_stack([expit(-scores), expit(scores)])
+            # σ(|z|) and 1 − σ(|z|) from one exponential, without cancellation
+            small = np.exp(-np.abs(scores))
+            large = 1 / (1 + small)
+            small *= large
+            positive = scores >= 0
+            proba = np.empty((len(scores), 2), dtype=scores.dtype)
+            proba[:, 1] = np.where(positive, large, small)
+            proba[:, 0] = np.where(positive, small, large)
+            return proba
         return softmax(scores, axis=1)
 
     def predict_log_proba(self, X):
