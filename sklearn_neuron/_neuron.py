@@ -75,6 +75,16 @@ def _unchanged_on_error(estimator):
         raise
 
 
+def _validate_data(estimator, *args, **kwargs):
+    """scikit-learn's ``validate_data``, without its spurious overflow warnings.
+
+    It checks that X is finite by summing it first, which overflows for large
+    finite values (it then checks element by element, and rightly passes).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate_data(estimator, *args, **kwargs)
+
+
 def _check_feature_scale(X):
     """Refuse features so large that the neuron's arithmetic would overflow.
 
@@ -400,10 +410,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             continuing = self.warm_start and hasattr(self, "_weights")
             if continuing:
                 # validate_data below would forget the feature count to check against
-                validate_data(
+                _validate_data(
                     self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
                 )
-            X, y = validate_data(
+            X, y = _validate_data(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )
             check_classification_targets(y)
@@ -500,7 +510,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     "partial_fit does not see; pass a dict, e.g. from "
                     "sklearn.utils.compute_class_weight on the whole y."
                 )
-            X, y = validate_data(
+            X, y = _validate_data(
                 self,
                 X,
                 y,
@@ -807,7 +817,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = validate_data(
+        X = _validate_data(
             self,
             X,
             accept_sparse="csr",
