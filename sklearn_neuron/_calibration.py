@@ -13,7 +13,6 @@ import sys
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.special import logsumexp
 
 
 def platt_own_targets(targets, sample_weight, n_classes):
@@ -61,11 +60,18 @@ def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.ma
         z_own = z[np.arange(len(z)), targets]
         target_z = own * z_own + (1.0 - own) / (n_classes - 1) * (z.sum(axis=1) - z_own)
     mean_target_z = weight @ target_z
+    if not binary:
+        # logsumexp(a z) = a m + log Σ exp(a (z − m)), with m the row's largest z
+        largest_z = z.max(axis=1)
+        below_largest = z - largest_z[:, np.newaxis]
+        mean_largest_z = weight @ largest_z
 
     def log_loss(log_inverse):
         inverse = np.exp(log_inverse) / spread
-        normaliser = np.logaddexp(0.0, inverse * z) if binary else logsumexp(inverse * z, axis=1)
-        return weight @ normaliser - inverse * mean_target_z
+        if binary:
+            return weight @ np.logaddexp(0.0, inverse * z) - inverse * mean_target_z
+        normaliser = np.log(np.exp(inverse * below_largest).sum(axis=1))
+        return weight @ normaliser + inverse * (mean_largest_z - mean_target_z)
 
     # The loss is convex in 1 / T; we search log(spread / T) on a bracket from
     # near-uniform probabilities to near-certainty.

@@ -15,7 +15,8 @@ Only the activation ``f`` differs:
   log-loss, as in multinomial logistic regression.
 
 :func:`error_signal` computes ``t − f(z)``; :func:`epoch` applies the update over
-one pass of the data, in (mini-)batches.
+one pass of the data, in (mini-)batches; :func:`batch_errors` computes the error
+signals of many samples at once, for full-batch training.
 """
 
 import math
@@ -79,13 +80,14 @@ def error_signal(z, target, activation, error):
             output = t if margin > 0.0 else 1.0 - t
             error[0] = t - output
             return max(-margin, 0.0), 1 if margin <= 0.0 else 0
-        # σ(z) and the log-loss softplus(−margin) share one exponential
+        # σ(z) and the log-loss softplus(−margin) share one exponential. The
+        # loss takes log(1 + e^−|z|) rather than log1p: twice as fast, and off
+        # by no more than the rounding of 1 + e^−|z|, below 1.2e-16.
         exp_minus_abs = math.exp(-abs(z[0]))
-        output = (
-            1.0 / (1.0 + exp_minus_abs) if z[0] >= 0.0 else exp_minus_abs / (1.0 + exp_minus_abs)
-        )
+        sigmoid_abs = 1.0 / (1.0 + exp_minus_abs)  # σ(|z|); σ(−|z|) is e^−|z| · σ(|z|)
+        output = sigmoid_abs if z[0] >= 0.0 else exp_minus_abs * sigmoid_abs
         error[0] = t - output
-        loss = max(-margin, 0.0) + math.log1p(exp_minus_abs)
+        loss = max(-margin, 0.0) + math.log(1.0 + exp_minus_abs)
         # predict says class 1 only for z > 0
         return loss, 1 if (z[0] > 0.0) != (target == 1) else 0
 
@@ -97,7 +99,8 @@ def error_signal(z, target, activation, error):
     if activation == WINNER_TAKES_ALL:
         # The output is 1 for the winner and 0 elsewhere; a tie with the
         # target counts as a mistake, as z = 0 does for a single neuron.
-        error[:] = 0.0
+        for k in range(z.shape[0]):
+            error[k] = 0.0
         margin = z[target] - z[rival]
         if margin <= 0.0:
             error[target] = 1.0
@@ -253,4 +256,25 @@ def epoch(
             intercept_sum += intercept
             steps[0] += 1
     fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+    return total_loss, weighted_mistakes, mistakes
+
+
+@jit
+def batch_errors(z, targets, sample_weight, activation, errors):
+    """Write ``s · (t − f(z))`` for each row of the net inputs ``z`` into ``errors``.
+
+    Returns the weighted sums of the samples' losses and mistakes, and the
+    number of mistakes among samples of non-zero weight.
+    """
+    total_loss = 0.0
+    weighted_mistakes = 0.0
+    mistakes = 0
+    for i in range(z.shape[0]):
+        loss, mistake = error_signal(z[i], targets[i], activation, errors[i])
+        for k in range(errors.shape[1]):
+            errors[i, k] *= sample_weight[i]
+        total_loss += sample_weight[i] * loss
+        weighted_mistakes += sample_weight[i] * mistake
+        if sample_weight[i] > 0.0:
+            mistakes += mistake
     return total_loss, weighted_mistakes, mistakes

@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _kernels
 from ._calibration import fit_temperature
+from ._full_batch import FullBatch
 from ._learning_rate import auto_learning_rate
 from ._momentum import NesterovMomentum
 
@@ -661,6 +662,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
         best_progress, epochs_without_improvement = np.inf, 0
         converged = False
+        # In full batch, the update is a pair of matrix products (see _full_batch.py).
+        runner = FullBatch(X, targets, sample_weight, weights.coef.shape[0]) if full_batch else None
         for _ in range(self.max_iter):
             if momentum is not None:
                 momentum.look_ahead(weights.coef, weights.intercept)
@@ -668,7 +671,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 weights_before = weights.copy()
             weighted_mistakes, mistakes = self._epoch(
                 X, targets, sample_weight, weights, history, batch_size, learning_rate,
-                average, rng,
+                average, rng, runner,
             )  # fmt: skip
             if momentum is not None and not perceptron and len(history["loss"]) > 1:
                 if history["loss"][-1] > history["loss"][-2]:
@@ -732,6 +735,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         learning_rate,
         average,
         rng,
+        full_batch=None,
     ):
         """One pass over the data by the update rule; return the weighted and counted mistakes."""
         start = time.perf_counter()
@@ -744,11 +748,16 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         with np.errstate(over="ignore"):
             penalty = 0.5 * self.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
         activation = self._activation(weights.coef.shape[0])
-        total_loss, weighted_mistakes, mistakes = _kernels.epoch(
-            _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
-            weights.coef, weights.intercept, activation, learning_rate, self.alpha,
-            batch_size, average, weights.coef_sum, weights.intercept_sum, weights.steps,
-        )  # fmt: skip
+        if full_batch is not None:
+            total_loss, weighted_mistakes, mistakes = full_batch.epoch(
+                weights, activation, learning_rate, self.alpha, average
+            )
+        else:
+            total_loss, weighted_mistakes, mistakes = _kernels.epoch(
+                _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
+                weights.coef, weights.intercept, activation, learning_rate, self.alpha,
+                batch_size, average, weights.coef_sum, weights.intercept_sum, weights.steps,
+            )  # fmt: skip
         loss = total_loss / n_samples + penalty
         if not (np.isfinite(loss) and np.all(np.isfinite(weights.coef))):
             raise ValueError(

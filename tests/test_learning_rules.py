@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 
-from sklearn_neuron import NeuronClassifier
+from sklearn_neuron import NeuronClassifier, _full_batch
+from sklearn_neuron._kernels import SIGMOID, SOFTMAX, STEP, WINNER_TAKES_ALL
+from sklearn_neuron._neuron import _Weights
 
 TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
@@ -174,3 +177,57 @@ def test_article_two_points_learn_in_epoch_one_and_rest_in_epoch_two():
     np.testing.assert_array_equal(model.coef_, [[1.0, 1.0]])
     np.testing.assert_array_equal(model.intercept_, [1.0])
     np.testing.assert_array_equal(model.predict(X), y)
+
+
+def reference_outputs(Z, y, activation):
+    """f(z) for every sample, written out: the step, winner-takes-all, sigmoid or softmax."""
+    if activation == "step":  # z = 0 is a mistake: the output is the other class
+        return np.where(y == 1, Z[:, 0] > 0, Z[:, 0] >= 0).astype(float)[:, None]
+    if activation == "winner":
+        return np.array([winner_takes_all(z, label) for z, label in zip(Z, y, strict=True)])
+    if activation == "sigmoid":
+        return 1 / (1 + np.exp(-Z))
+    return softmax(Z, axis=1)
+
+
+@pytest.mark.parametrize(
+    "activation, n_classes",
+    [("step", 2), ("winner", 3), ("sigmoid", 2), ("softmax", 3)],
+)
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("block_rows", [7, 1000])
+def test_full_batch_step_is_the_mean_of_the_samples_updates(
+    activation, n_classes, container, dtype, block_rows, monkeypatch
+):
+    """w ← (1 − ηα) w + η · mean(s · (t − f(z)) · x), from any weights, in blocks of rows or not."""
+    X, y = make_classification(
+        90, 5, n_informative=3, n_redundant=0, n_classes=n_classes, random_state=3
+    )
+    X = X.astype(dtype)
+    rng = np.random.default_rng(0)
+    s = rng.uniform(0.5, 2.0, len(y))
+    n_neurons = 1 if n_classes == 2 else n_classes
+    W = rng.normal(size=(n_neurons, 5)).astype(dtype)
+    b = rng.normal(size=n_neurons).astype(dtype)
+    eta, alpha = 0.3, 0.1
+
+    T = np.eye(n_classes)[y][:, 1:] if n_neurons == 1 else np.eye(n_classes)[y]
+    Z = X.astype(np.float64) @ W.T.astype(np.float64) + b
+    errors = s[:, None] * (T - reference_outputs(Z, y, activation))
+    expected_W = (1 - eta * alpha) * W + eta * errors.T @ X / len(y)
+    expected_b = b + eta * errors.mean(axis=0)
+
+    monkeypatch.setattr(_full_batch, "_BLOCK_BYTES", block_rows * 5 * X.itemsize)
+    weights = _Weights.zeros(n_neurons, 5, dtype)
+    weights.coef[:], weights.intercept[:] = W, b
+    code = {"step": STEP, "winner": WINNER_TAKES_ALL, "sigmoid": SIGMOID, "softmax": SOFTMAX}
+    full_batch = _full_batch.FullBatch(container(X), y, s, n_neurons)
+    _, weighted_mistakes, mistakes = full_batch.epoch(weights, code[activation], eta, alpha, False)
+
+    rtol = 1e-5 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(weights.coef, expected_W, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(weights.intercept, expected_b, rtol=rtol, atol=rtol)
+    predicted = (Z[:, 0] > 0).astype(int) if n_neurons == 1 else Z.argmax(axis=1)
+    assert mistakes == np.sum(predicted != y)
+    np.testing.assert_allclose(weighted_mistakes, s @ (predicted != y))
