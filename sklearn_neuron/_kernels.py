@@ -253,7 +253,8 @@ def epoch(
                         add_row(rows, i, scale_sum * delta / scale, correction[k])
         if average:
             scale_sum += scale
-            intercept_sum += intercept
+            for k in range(n_neurons):
+                intercept_sum[k] += intercept[k]
             steps[0] += 1
     fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
     return total_loss, weighted_mistakes, mistakes

@@ -875,17 +875,19 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        scores = self.decision_function(X) / self.temperature_
+        scores = self.decision_function(X)
         if scores.ndim == 1:
-            # σ(|z|) and 1 − σ(|z|) from one exponential, without cancellation
-            small = np.exp(-np.abs(scores))
-            large = 1 / (1 + small)
-            small *= large
-            positive = scores >= 0
+            # Each class from its own exponential, 1 / (1 + exp(∓z/T)): exact
+            # to rounding at both ends (an exponential overflowing to infinity
+            # gives 0), and three passes over the output.
             proba = np.empty((len(scores), 2), dtype=scores.dtype)
-            proba[:, 1] = np.where(positive, large, small)
-            proba[:, 0] = np.where(positive, small, large)
-            return proba
+            with np.errstate(over="ignore"):
+                np.divide(scores, self.temperature_, out=proba[:, 0])
+                np.divide(scores, -self.temperature_, out=proba[:, 1])
+                np.exp(proba, out=proba)
+            proba += 1.0
+            return np.reciprocal(proba, out=proba)
+        scores /= self.temperature_
         return softmax(scores, axis=1)
 
     def predict_log_proba(self, X):
