@@ -14,7 +14,8 @@ that fit allocates (tracemalloc, in a separate untimed run), and fit time over
 that of the peer named in the ratio column. A fit slower than 10 s is timed
 once (the warm-up) and marked "(once)" instead of its memory. After the table: the floor (one
 pass of ``X @ coef_.T`` over the training data) against one epoch of each of
-our rules, predict against the bare product, and the cold start in fresh
+our rules, online and in full batch, each timed alone (fits of 6 epochs less
+fits of 3); predict against the bare product; the cold start in fresh
 processes.
 
     python benchmarks/speed.py [--repeats 3] [--quick]
@@ -136,18 +137,30 @@ def measure(estimator, X_train, y_train, X_test, y_test, repeats):
     return result
 
 
+def epoch_seconds(X_train, y_train, repeats, **params):
+    """The time of one epoch alone: fits of 6 and of 3 epochs, the difference over 3."""
+    fits = []
+    for epochs in (3, 6):
+        model = NeuronClassifier(max_iter=epochs, tol=None, **params)
+        model.fit(X_train, y_train)
+        fits.append(median_seconds(lambda m=model: m.fit(X_train, y_train), repeats))
+    return max(fits[1] - fits[0], 0.0) / 3
+
+
 def floor_rows(X_train, y_train, X_test, repeats):
     """One pass of X @ coef_.T against an epoch of each rule and against predict."""
     rows = []
     for rule in ["perceptron", "sigmoid"]:
-        model = NeuronClassifier(learning_rule=rule, batch_size=1, max_iter=3, tol=None)
-        model.fit(X_train, y_train)
+        model = NeuronClassifier(learning_rule=rule, max_iter=3, tol=None).fit(X_train, y_train)
         product = median_seconds(lambda m=model: X_train @ m.coef_.T + m.intercept_, repeats)
-        epoch = median_seconds(lambda m=model: m.fit(X_train, y_train), repeats) / 3
+        online = epoch_seconds(X_train, y_train, repeats, learning_rule=rule, batch_size=1)
+        full = epoch_seconds(
+            X_train, y_train, repeats, learning_rule=rule, batch_size=X_train.shape[0]
+        )
         bare = median_seconds(lambda m=model: X_test @ m.coef_.T + m.intercept_, repeats)
         predict = median_seconds(lambda m=model: m.predict(X_test), repeats)
         proba = median_seconds(lambda m=model: m.predict_proba(X_test), repeats)
-        rows.append((rule, product, epoch, bare, predict, proba))
+        rows.append((rule, product, online, full, bare, predict, proba))
     return rows
 
 
@@ -231,17 +244,18 @@ def main():
         if data_name in ("dense binary", "dense 5 classes", "sparse text"):
             floors[data_name] = floor_rows(X_train, y_train, X_test, args.repeats)
 
-    print("\nThe floor: one pass of X @ coef_.T over the training data, against one online")
-    print("epoch (batch_size=1); predict and predict_proba against the bare X @ coef_.T + b.")
+    print("\nThe floor: one pass of X @ coef_.T over the training data, against one epoch")
+    print("online (batch_size=1, shuffled) and one in full batch, each timed alone;")
+    print("predict and predict_proba against the bare X @ coef_.T + b on the test data.")
     print(
-        f"{'data':<16}{'rule':<12}{'X@coef s':>10}{'epoch s':>10}{'ratio':>7}"
-        f"{'predict':>9}{'proba':>8}  (ratios to the bare product on the test data)"
+        f"{'data':<16}{'rule':<12}{'X@coef s':>10}{'online s':>10}{'ratio':>7}"
+        f"{'full s':>9}{'ratio':>7}{'predict':>9}{'proba':>8}"
     )
     for data_name, rows in floors.items():
-        for rule, product, epoch, bare, predict, proba in rows:
+        for rule, product, online, full, bare, predict, proba in rows:
             print(
-                f"{data_name:<16}{rule:<12}{product:10.4f}{epoch:10.4f}{epoch / product:7.2f}"
-                f"{predict / bare:9.2f}{proba / bare:8.2f}"
+                f"{data_name:<16}{rule:<12}{product:10.4f}{online:10.4f}{online / product:7.2f}"
+                f"{full:9.4f}{full / product:7.2f}{predict / bare:9.2f}{proba / bare:8.2f}"
             )
 
     empty, warm = cold_start(args.repeats)

@@ -11,7 +11,6 @@ import scipy.sparse as sp
 from scipy.special import log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -580,6 +579,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     def _hold_out(self, X, targets, sample_weight):
         """Split off the stratified validation data of ``early_stopping``."""
+        # imported here: sklearn.model_selection takes long to import, and
+        # only early stopping needs it
+        from sklearn.model_selection import train_test_split
+
         try:
             train, validation = train_test_split(
                 np.arange(X.shape[0]),
