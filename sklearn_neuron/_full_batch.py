@@ -28,16 +28,19 @@ class FullBatch:
     """Runs full-batch epochs on fixed training data."""
 
     def __init__(self, X, targets, sample_weight, n_neurons):
-        self.X = X
         self.targets = targets.astype(np.intp, copy=False)
         self.sample_weight = sample_weight
         n_samples = X.shape[0]
-        # a sparse block would be a copy: sparse X goes whole
-        block = n_samples
-        if not sp.issparse(X):
+        if sp.issparse(X):  # rows of a sparse matrix would be a copy: X goes whole
+            self.blocks = [(slice(0, n_samples), X)]
+            block = n_samples
+        else:
             row_bytes = X.itemsize * max(1, X.shape[1])
             block = max(1, min(_BLOCK_BYTES // row_bytes, _NET_INPUTS_PER_BLOCK // n_neurons))
-        self.blocks = [slice(start, start + block) for start in range(0, n_samples, block)]
+            self.blocks = [
+                (slice(start, start + block), X[start : start + block])
+                for start in range(0, n_samples, block)
+            ]
         self.errors = np.empty((min(block, n_samples), n_neurons))
 
     def epoch(self, weights, activation, learning_rate, alpha, average):
@@ -46,8 +49,7 @@ class FullBatch:
         update = np.zeros(coef.shape)
         update_intercept = np.zeros(len(intercept))
         sums = np.zeros(3)
-        for rows in self.blocks:
-            X = self.X[rows]
+        for rows, X in self.blocks:
             z = np.asarray(X @ coef.T, dtype=np.float64) + intercept
             errors = self.errors[: z.shape[0]]
             sums += _kernels.batch_errors(

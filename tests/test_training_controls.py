@@ -315,7 +315,7 @@ def peak_allocation(function):
 
 
 @pytest.mark.parametrize("learning_rule", RULES)
-@pytest.mark.parametrize("batch_size", ["auto", 1])
+@pytest.mark.parametrize("batch_size", ["auto", 1, 20_000])
 @pytest.mark.parametrize(
     "make_X",
     [
