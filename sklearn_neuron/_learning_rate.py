@@ -62,6 +62,8 @@ def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
     every = n_samples // _EIGENVALUE_ROWS
     if every > 1 and not sp.issparse(X):
         X, sample_weight = X[::every], sample_weight[::every]
+        if every >= 8:  # a contiguous copy, at most an eighth of X, multiplies faster
+            X = np.ascontiguousarray(X)
     whole_batch = curvature * largest_eigenvalue(X, sample_weight)
     smoothness = (
         n_samples * (batch_size - 1) * whole_batch + (n_samples - batch_size) * per_sample

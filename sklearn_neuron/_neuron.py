@@ -743,9 +743,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         """One pass over the data by the update rule; return the weighted and counted mistakes."""
         start = time.perf_counter()
         n_samples = X.shape[0]
-        order = np.arange(n_samples)
-        if self.shuffle and batch_size < n_samples:
-            rng.shuffle(order)
         # The penalty at the weights the epoch starts from, as is the loss in
         # full batch; past overflow, training has diverged (checked below).
         with np.errstate(over="ignore"):
@@ -756,6 +753,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 weights, activation, learning_rate, self.alpha, average
             )
         else:
+            order = np.arange(n_samples)
+            if self.shuffle and batch_size < n_samples:
+                rng.shuffle(order)
             total_loss, weighted_mistakes, mistakes = _kernels.epoch(
                 _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
                 weights.coef, weights.intercept, activation, learning_rate, self.alpha,
