@@ -232,6 +232,8 @@ def fold_scale(coef, scale, scale_sum, correction, coef_sum, average):
     coef *= scale
 
 
+# The inlined helpers are compiled with the flags of the function they are
+# inlined into: the epoch allows reassociated sums, for the SIMD dot product.
 @jit(fastmath={"reassoc"})
 def epoch(
     rows,
