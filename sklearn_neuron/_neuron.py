@@ -8,7 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_expit, log_softmax, softmax
+from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
@@ -890,8 +890,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 np.exp(proba, out=proba)
             proba += 1.0
             return np.reciprocal(proba, out=proba)
+        # softmax, in place: shifted by each row's largest net input, so that
+        # exp cannot overflow
         scores /= self.temperature_
-        return softmax(scores, axis=1)
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed without underflow.
@@ -909,7 +914,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         scores = self.decision_function(X) / self.temperature_
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
-        return log_softmax(scores, axis=1)
+        # log-softmax: z − m − log Σ exp(z − m), with m the row's largest z
+        scores -= scores.max(axis=1, keepdims=True)
+        scores -= np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        return scores
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import log_softmax, softmax
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import NotFittedError
@@ -86,6 +87,25 @@ def test_clone_keeps_parameters_and_drops_fitted_state(cancer):
     copy = clone(model)
     assert copy.get_params() == model.get_params()
     assert not hasattr(copy, "coef_")
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+@pytest.mark.parametrize("data", ["cancer", "digits"])
+@pytest.mark.parametrize("scale", [1.0, 1e3])
+def test_probabilities_are_scipys_softmax_of_the_tempered_net_input(
+    request, learning_rule, data, scale
+):
+    """Against scipy: softmax and log-softmax of z / T (z against 0 for two classes)."""
+    X, y = request.getfixturevalue(data)
+    model = NeuronClassifier(learning_rule=learning_rule).fit(X, y)
+    X = X * scale  # large net inputs, where probabilities reach 0 and 1
+    z = model.decision_function(X) / model.temperature_
+    if z.ndim == 1:
+        z = np.column_stack([np.zeros_like(z), z])
+    np.testing.assert_allclose(model.predict_proba(X), softmax(z, axis=1), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        model.predict_log_proba(X), log_softmax(z, axis=1), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("learning_rule", RULES)
