@@ -39,7 +39,7 @@ def jit(function=None, **options):
     The cache lives next to the source; on a read-only install there is no
     place to write it, and numba refuses ``cache=True`` at decoration time.
     We then compile without a cache rather than fail to import. ``options``
-    go to ``numba.njit`` (used as ``@jit(fastmath=...)``).
+    go to ``numba.njit`` (used as ``@jit(inline="always")``).
     """
     if function is None:
         return lambda function: jit(function, **options)
@@ -139,8 +139,7 @@ def as_rows(X):
     return X, np.empty(0, dtype=X.dtype), empty_indices, empty_indices
 
 
-# Summing in any order lets the compiler use SIMD for the dot product.
-@jit(fastmath={"reassoc"}, inline="always")
+@jit(inline="always")
 def net_input(rows, i, coef, scale, intercept, z):
     """``z = scale · coef @ x_i + intercept`` for row ``i``."""
     dense, data, indices, indptr = rows
@@ -232,9 +231,7 @@ def fold_scale(coef, scale, scale_sum, correction, coef_sum, average):
     coef *= scale
 
 
-# The inlined helpers are compiled with the flags of the function they are
-# inlined into: the epoch allows reassociated sums, for the SIMD dot product.
-@jit(fastmath={"reassoc"})
+@jit
 def epoch(
     rows,
     targets,

@@ -119,6 +119,19 @@ AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
 AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
 
 
+# numpy reduces slowly along a short last axis, as the classes of the net
+# inputs are: a pass per column, or a product, does it several times faster.
+def _row_max(scores):
+    largest = scores[:, 0].copy()
+    for k in range(1, scores.shape[1]):
+        np.maximum(largest, scores[:, k], out=largest)
+    return largest
+
+
+def _row_sum(scores):
+    return scores @ np.ones(scores.shape[1], dtype=scores.dtype)
+
+
 class NeuronClassifier(ClassifierMixin, BaseEstimator):
     """A single artificial neuron that learns by the perceptron rule or by gradient descent.
 
@@ -890,12 +903,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 np.exp(proba, out=proba)
             proba += 1.0
             return np.reciprocal(proba, out=proba)
-        # softmax, in place: shifted by each row's largest net input, so that
-        # exp cannot overflow
         scores /= self.temperature_
-        scores -= scores.max(axis=1, keepdims=True)
+        # softmax, in place, shifted by each row's largest z so that exp cannot overflow
+        scores -= _row_max(scores)[:, np.newaxis]
         np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
+        scores /= _row_sum(scores)[:, np.newaxis]
         return scores
 
     def predict_log_proba(self, X):
@@ -915,8 +927,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         # log-softmax: z − m − log Σ exp(z − m), with m the row's largest z
-        scores -= scores.max(axis=1, keepdims=True)
-        scores -= np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        scores -= _row_max(scores)[:, np.newaxis]
+        scores -= np.log(_row_sum(np.exp(scores)))[:, np.newaxis]
         return scores
 
     def __sklearn_tags__(self):
