@@ -53,18 +53,21 @@ def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
     1/4 for the sigmoid, 1/2 for softmax.
     """
     n_samples = X.shape[0]
-    per_sample = curvature * mean_squared_norm(X, sample_weight)
     if batch_size <= 1 or n_samples <= 1:
-        return 1.0 / (per_sample + alpha)
+        return 1.0 / (curvature * mean_squared_norm(X, sample_weight) + alpha)
     batch_size = min(batch_size, n_samples)
     # An estimate from evenly spaced rows is enough to choose a step; rows
     # of a sparse matrix cannot be picked without a copy, so it uses them all.
+    rows, weights = X, sample_weight
     every = n_samples // _EIGENVALUE_ROWS
     if every > 1 and not sp.issparse(X):
-        X, sample_weight = X[::every], sample_weight[::every]
+        rows, weights = X[::every], sample_weight[::every]
         if every >= 8:  # a contiguous copy, at most an eighth of X, multiplies faster
-            X = np.ascontiguousarray(X)
-    whole_batch = curvature * largest_eigenvalue(X, sample_weight)
+            rows = np.ascontiguousarray(rows)
+    whole_batch = curvature * largest_eigenvalue(rows, weights)
+    if batch_size == n_samples:  # the full batch: the per-sample term below weighs nothing
+        return 1.0 / (whole_batch + alpha)
+    per_sample = curvature * mean_squared_norm(X, sample_weight)
     smoothness = (
         n_samples * (batch_size - 1) * whole_batch + (n_samples - batch_size) * per_sample
     ) / (batch_size * (n_samples - 1))
