@@ -1,6 +1,5 @@
 """Streaming, warm starts, averaging, early stopping, history, sparse and float32 input."""
 
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -11,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from benchmarks.speed import peak_memory  # the benchmark's own measure of memory
 from sklearn_neuron import NeuronClassifier
 
 RULES = ["sigmoid", "perceptron"]
@@ -305,15 +305,6 @@ def test_sparse_equals_dense(data, learning_rule, batch_size):
     )
 
 
-def peak_allocation(function):
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("learning_rule", RULES)
 @pytest.mark.parametrize("batch_size", ["auto", 1, 20_000])
 @pytest.mark.parametrize(
@@ -333,7 +324,7 @@ def test_fit_does_not_copy_X(learning_rule, batch_size, make_X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X[:100], y[:100])  # compile outside the measurement
-        peak = peak_allocation(lambda: model.fit(X, y))
+        peak = peak_memory(lambda: model.fit(X, y))
     assert peak < 0.25 * size
 
 
