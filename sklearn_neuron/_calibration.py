@@ -14,6 +14,8 @@ import sys
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from ._rows import row_sum
+
 
 def platt_own_targets(targets, sample_weight, n_classes):
     """Each sample's soft target for its own class: ``(N + 1) / (N + 2)``.
@@ -69,8 +71,8 @@ def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.ma
     def log_loss(log_inverse):
         inverse = np.exp(log_inverse) / spread
         if binary:
-            return weight @ np.logaddexp(0.0, inverse * z) - inverse * mean_target_z
-        normaliser = np.log(np.exp(inverse * below_largest).sum(axis=1))
+            return weight @ softplus(inverse * z) - inverse * mean_target_z
+        normaliser = np.log(row_sum(np.exp(inverse * below_largest)))
         return weight @ normaliser + inverse * (mean_largest_z - mean_target_z)
 
     # The loss is convex in 1 / T; we search log(spread / T) on a bracket from
@@ -81,3 +83,15 @@ def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.ma
         log_loss, bounds=(lowest, 20.0), method="bounded", options={"xatol": 1e-6}
     )
     return float(spread / np.exp(result.x))
+
+
+def softplus(x):
+    """``log(1 + e^x)`` without overflow, in place of ``x``.
+
+    ``max(x, 0) + log1p(e^−|x|)``: numpy's ``exp`` and ``log1p`` work on
+    several numbers at once, several times faster than ``np.logaddexp(0, x)``.
+    """
+    positive_part = np.maximum(x, 0.0)
+    np.negative(np.abs(x, out=x), out=x)
+    np.log1p(np.exp(x, out=x), out=x)
+    return np.add(x, positive_part, out=x)

@@ -74,52 +74,91 @@ def error_signal(z, target, activation, error):
     mistake : int
         1 if the neuron got the sample wrong, else 0.
     """
-    if activation == STEP or activation == SIGMOID:
-        t = 1.0 if target == 1 else 0.0
-        # margin > 0 when the neuron is on the right side of the sample
-        margin = z[0] if target == 1 else -z[0]
-        if activation == STEP:
-            # A zero net input is on neither side: it counts as a mistake.
-            output = t if margin > 0.0 else 1.0 - t
-            error[0] = t - output
-            return max(-margin, 0.0), 1 if margin <= 0.0 else 0
-        # σ(z) and the log-loss softplus(−margin) share one exponential. The
-        # loss takes log(1 + e^−|z|) rather than log1p: twice as fast, and off
-        # by no more than the rounding of 1 + e^−|z|, below 1.2e-16.
-        exp_minus_abs = math.exp(-abs(z[0]))
-        sigmoid_abs = 1.0 / (1.0 + exp_minus_abs)  # σ(|z|); σ(−|z|) is e^−|z| · σ(|z|)
-        output = sigmoid_abs if z[0] >= 0.0 else exp_minus_abs * sigmoid_abs
-        error[0] = t - output
-        loss = max(-margin, 0.0) + math.log(1.0 + exp_minus_abs)
-        # predict says class 1 only for z > 0
-        return loss, 1 if (z[0] > 0.0) != (target == 1) else 0
+    if activation == SIGMOID or activation == SOFTMAX:
+        exponentials(z, activation, error)
+        return gradient_error(z, target, activation, error)
+    return perceptron_error(z, target, activation, error)
 
-    # One neuron per class: the strongest neuron other than the target's.
+
+@jit(inline="always")
+def perceptron_error(z, target, activation, error):
+    """:func:`error_signal` of the step and of winner-takes-all."""
+    if activation == STEP:
+        t = 1.0 if target == 1 else 0.0
+        # margin > 0 when the neuron is on the right side of the sample;
+        # a zero net input is on neither side: it counts as a mistake.
+        margin = z[0] if target == 1 else -z[0]
+        output = t if margin > 0.0 else 1.0 - t
+        error[0] = t - output
+        return max(-margin, 0.0), 1 if margin <= 0.0 else 0
+
+    # Winner takes all: the output is 1 for the strongest neuron and 0
+    # elsewhere; a tie with the target counts as a mistake, as z = 0 does
+    # for a single neuron.
+    rival = strongest_rival(z, target)
+    for k in range(z.shape[0]):
+        error[k] = 0.0
+    margin = z[target] - z[rival]
+    if margin <= 0.0:
+        error[target] = 1.0
+        error[rival] = -1.0
+        return -margin, 1
+    return 0.0, 0
+
+
+@jit(inline="always")
+def strongest_rival(z, target):
+    """The neuron with the largest net input other than the target's."""
     rival = 0 if target != 0 else 1
     for k in range(z.shape[0]):
         if k != target and z[k] > z[rival]:
             rival = k
-    if activation == WINNER_TAKES_ALL:
-        # The output is 1 for the winner and 0 elsewhere; a tie with the
-        # target counts as a mistake, as z = 0 does for a single neuron.
-        for k in range(z.shape[0]):
-            error[k] = 0.0
-        margin = z[target] - z[rival]
-        if margin <= 0.0:
-            error[target] = 1.0
-            error[rival] = -1.0
-            return -margin, 1
-        return 0.0, 0
+    return rival
 
-    # Softmax, shifted by the largest net input so that exp cannot overflow.
-    largest = max(z[rival], z[target])
+
+@jit(inline="always")
+def exponentials(z, activation, out):
+    """Write the exponentials that the sigmoid or softmax is made of into ``out``.
+
+    ``e^−|z|`` for the sigmoid, ``e^(z_k − max z)`` for softmax: neither can
+    overflow. (Full-batch epochs compute them with numpy: see _full_batch.py.)
+    """
+    if activation == SIGMOID:
+        out[0] = math.exp(-abs(z[0]))
+        return
+    largest = z[0]
+    for k in range(1, z.shape[0]):
+        largest = max(largest, z[k])
+    for k in range(z.shape[0]):
+        out[k] = math.exp(z[k] - largest)
+
+
+@jit(inline="always")
+def gradient_error(z, target, activation, error):
+    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``."""
+    if activation == SIGMOID:
+        t = 1.0 if target == 1 else 0.0
+        margin = z[0] if target == 1 else -z[0]
+        exp_minus_abs = error[0]
+        sigmoid_abs = 1.0 / (1.0 + exp_minus_abs)  # σ(|z|); σ(−|z|) is e^−|z| · σ(|z|)
+        output = sigmoid_abs if z[0] >= 0.0 else exp_minus_abs * sigmoid_abs
+        error[0] = t - output
+        # The log-loss softplus(−margin) shares the exponential. It takes
+        # log(1 + e^−|z|) rather than log1p: twice as fast, and off by no
+        # more than the rounding of 1 + e^−|z|, below 1.2e-16.
+        loss = max(-margin, 0.0) + math.log(1.0 + exp_minus_abs)
+        # predict says class 1 only for z > 0
+        return loss, 1 if (z[0] > 0.0) != (target == 1) else 0
+
+    # Softmax: e^(z_k − largest) / their total.
     total = 0.0
     for k in range(z.shape[0]):
-        error[k] = math.exp(z[k] - largest)
         total += error[k]
     for k in range(z.shape[0]):
         error[k] = -error[k] / total
     error[target] += 1.0
+    rival = strongest_rival(z, target)
+    largest = max(z[rival], z[target])
     loss = math.log(total) - (z[target] - largest)
     # predict takes the first of tied neurons, as numpy.argmax does
     predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
@@ -317,21 +356,50 @@ def epoch(
 
 
 @jit
-def batch_errors(z, targets, sample_weight, activation, errors):
-    """Write ``s · (t − f(z))`` for each row of the net inputs ``z`` into ``errors``.
+def batch_errors(z, targets, sample_weight, activation, errors, error_sums):
+    """Turn ``errors`` into ``s · (t − f(z))`` for each row of the net inputs ``z``.
+
+    For the gradient rules ``errors`` comes holding the :func:`exponentials`
+    of ``z``; for the perceptron rules its contents are ignored. The column
+    sums of the errors are added to ``error_sums`` (the bias's update).
 
     Returns the weighted sums of the samples' losses and mistakes, and the
     number of mistakes among samples of non-zero weight.
     """
-    total_loss = 0.0
-    weighted_mistakes = 0.0
-    mistakes = 0
+    # Each kind of rule has a loop of its own: one loop holding both took
+    # 70 % longer for the sigmoid (13,000 samples: 180 µs against 107).
+    if activation == SIGMOID or activation == SOFTMAX:
+        return _gradient_batch_errors(z, targets, sample_weight, activation, errors, error_sums)
+    return _perceptron_batch_errors(z, targets, sample_weight, activation, errors, error_sums)
+
+
+@jit
+def _gradient_batch_errors(z, targets, sample_weight, activation, errors, error_sums):
+    total_loss, weighted_mistakes, mistakes = 0.0, 0.0, 0
     for i in range(z.shape[0]):
-        loss, mistake = error_signal(z[i], targets[i], activation, errors[i])
-        for k in range(errors.shape[1]):
-            errors[i, k] *= sample_weight[i]
+        loss, mistake = gradient_error(z[i], targets[i], activation, errors[i])
+        weigh(errors[i], sample_weight[i], error_sums)
         total_loss += sample_weight[i] * loss
         weighted_mistakes += sample_weight[i] * mistake
-        if sample_weight[i] > 0.0:
-            mistakes += mistake
+        mistakes += mistake if sample_weight[i] > 0.0 else 0
     return total_loss, weighted_mistakes, mistakes
+
+
+@jit
+def _perceptron_batch_errors(z, targets, sample_weight, activation, errors, error_sums):
+    total_loss, weighted_mistakes, mistakes = 0.0, 0.0, 0
+    for i in range(z.shape[0]):
+        loss, mistake = perceptron_error(z[i], targets[i], activation, errors[i])
+        weigh(errors[i], sample_weight[i], error_sums)
+        total_loss += sample_weight[i] * loss
+        weighted_mistakes += sample_weight[i] * mistake
+        mistakes += mistake if sample_weight[i] > 0.0 else 0
+    return total_loss, weighted_mistakes, mistakes
+
+
+@jit(inline="always")
+def weigh(error, weight, error_sums):
+    """``error *= weight``, and add it to ``error_sums``."""
+    for k in range(error.shape[0]):
+        error[k] *= weight
+        error_sums[k] += error[k]

@@ -21,6 +21,7 @@ from ._calibration import fit_temperature
 from ._full_batch import FullBatch
 from ._learning_rate import auto_learning_rate
 from ._momentum import NesterovMomentum
+from ._rows import row_max, row_sum
 
 
 @dataclass
@@ -104,6 +105,22 @@ def _check_feature_scale(X):
         )
 
 
+def _classes_and_targets(y):
+    """``np.unique(y, return_inverse=True)``: the sorted labels, and each sample's index among them.
+
+    Integer labels from a short range are counted rather than sorted: several
+    times faster on large data, with the same result.
+    """
+    if y.dtype.kind in "iu" and len(y) > 0:
+        lowest, highest = int(y.min()), int(y.max())
+        if highest - lowest < len(y):
+            offsets = np.subtract(y, lowest, dtype=np.intp)
+            present = np.bincount(offsets) > 0
+            classes = (np.flatnonzero(present) + lowest).astype(y.dtype)
+            return classes, (np.cumsum(present) - 1)[offsets]
+    return np.unique(y, return_inverse=True)
+
+
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
 # one sample at a time above it. Measured with benchmarks/auto_batch_size.py
 # (2,000 to 300,000 samples, the largest size measured): the full batch was
@@ -117,19 +134,6 @@ AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
 # at once, outweighs features that each row shares with few others). Small
 # data keep the full batch: its result does not depend on the sample order.
 AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
-
-
-# numpy reduces slowly along a short last axis, as the classes of the net
-# inputs are: a pass per column, or a product, does it several times faster.
-def _row_max(scores):
-    largest = scores[:, 0].copy()
-    for k in range(1, scores.shape[1]):
-        np.maximum(largest, scores[:, k], out=largest)
-    return largest
-
-
-def _row_sum(scores):
-    return scores @ np.ones(scores.shape[1], dtype=scores.dtype)
 
 
 class NeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -430,7 +434,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )
             check_classification_targets(y)
-            classes, targets = np.unique(y, return_inverse=True)
+            classes, targets = _classes_and_targets(y)
             if len(classes) < 2:
                 raise ValueError(
                     f"The training data has samples of one class only ({classes[0]!r}); "
@@ -905,9 +909,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             return np.reciprocal(proba, out=proba)
         scores /= self.temperature_
         # softmax, in place, shifted by each row's largest z so that exp cannot overflow
-        scores -= _row_max(scores)[:, np.newaxis]
+        scores -= row_max(scores)[:, np.newaxis]
         np.exp(scores, out=scores)
-        scores /= _row_sum(scores)[:, np.newaxis]
+        scores /= row_sum(scores)[:, np.newaxis]
         return scores
 
     def predict_log_proba(self, X):
@@ -927,8 +931,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         # log-softmax: z − m − log Σ exp(z − m), with m the row's largest z
-        scores -= _row_max(scores)[:, np.newaxis]
-        scores -= np.log(_row_sum(np.exp(scores)))[:, np.newaxis]
+        scores -= row_max(scores)[:, np.newaxis]
+        scores -= np.log(row_sum(np.exp(scores)))[:, np.newaxis]
         return scores
 
     def __sklearn_tags__(self):

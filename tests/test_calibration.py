@@ -7,7 +7,7 @@ from sklearn.datasets import make_classification
 
 from benchmarks import calibration  # the benchmark script, run here as a test
 from sklearn_neuron import NeuronClassifier
-from sklearn_neuron._calibration import fit_temperature
+from sklearn_neuron._calibration import fit_temperature, softplus
 
 DATA_SETS = calibration.data_sets()
 
@@ -21,22 +21,30 @@ def test_perceptron_probabilities_beat_calibrated_classifier_cv(name):
     assert ours <= 1.05 * reference
 
 
-def test_temperature_minimises_the_log_loss_against_platt_targets():
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_temperature_minimises_the_log_loss_against_platt_targets(n_classes):
     """Finite differences: the fitted temperature is a minimum of that loss."""
-    X, y = make_classification(400, 5, n_informative=3, n_classes=3, random_state=0)
+    X, y = make_classification(400, 5, n_informative=3, n_classes=n_classes, random_state=0)
     z = NeuronClassifier(learning_rule="perceptron").fit(X, y).decision_function(X)
     weights = np.random.default_rng(0).uniform(0.5, 2, size=len(y))
     temperature = fit_temperature(z, y, weights)
     sizes = np.bincount(y, weights=weights)
     own = (sizes[y] + 1) / (sizes[y] + 2)
-    soft = np.repeat(((1 - own) / 2)[:, None], 3, axis=1)
+    soft = np.repeat(((1 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
     soft[np.arange(len(y)), y] = own
+    # two classes: the net input is that of class 1 against 0 for class 0
+    scores = np.column_stack([np.zeros_like(z), z]) if n_classes == 2 else z
 
     def loss(t):
-        return np.average(-np.sum(soft * log_softmax(z / t, axis=1), axis=1), weights=weights)
+        return np.average(-np.sum(soft * log_softmax(scores / t, axis=1), axis=1), weights=weights)
 
     for nearby in [temperature * 0.98, temperature * 1.02]:
         assert loss(temperature) < loss(nearby)
+
+
+def test_softplus_is_numpys_logaddexp():
+    x = np.concatenate([np.linspace(-800, 800, 10_001), [0.0, 1e-300, -1e308, 1e308]])
+    np.testing.assert_allclose(softplus(x.copy()), np.logaddexp(0.0, x), rtol=1e-15, atol=0)
 
 
 def test_separable_data_does_not_drive_the_temperature_to_zero():

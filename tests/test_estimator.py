@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_neuron import NeuronClassifier
+from sklearn_neuron._neuron import _classes_and_targets
 
 BUNDLED = [load_breast_cancer, load_digits, load_wine, load_iris]
 RULES = ["sigmoid", "perceptron"]
@@ -79,6 +80,28 @@ def test_string_labels_and_pickle_round_trip(cancer, learning_rule):
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.random.default_rng(0).integers(0, 2, 1000),
+        np.random.default_rng(1).integers(-5, 5, 1000).astype(np.int8),
+        np.array([127, -128, 0, 127], dtype=np.int8),  # the range overflows int8
+        np.array([3, 3, 7], dtype=np.uint64),
+        np.array([0, 10**9, 0]),  # a range too wide to count
+        np.array([2**63 - 1, -(2**63)]),
+        np.array([1.5, 0.5, 1.5]),
+        np.array(["b", "a", "b"]),
+        np.array([True, False, True]),
+    ],
+)
+def test_labels_are_encoded_as_numpy_unique_does(y):
+    classes, targets = _classes_and_targets(y)
+    expected_classes, expected_targets = np.unique(y, return_inverse=True)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_array_equal(targets, expected_targets)
 
 
 def test_clone_keeps_parameters_and_drops_fitted_state(cancer):
