@@ -136,7 +136,7 @@ def _classes_and_targets(y):
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
 # one sample at a time above it. Measured with benchmarks/auto_batch_size.py
 # (2,000 to 300,000 samples, the largest size measured): the full batch was
-# 1.4 to 4 times faster than averaged online learning from 10,000 samples,
+# 1.8 to 7.6 times faster than averaged online learning from 10,000 samples,
 # as accurate for the sigmoid rule and within a point for the perceptron rule.
 AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
 # Sparse input gets the full batch only up to this many samples. Measured with

@@ -231,3 +231,28 @@ def test_full_batch_step_is_the_mean_of_the_samples_updates(
     predicted = (Z[:, 0] > 0).astype(int) if n_neurons == 1 else Z.argmax(axis=1)
     assert mistakes == np.sum(predicted != y)
     np.testing.assert_allclose(weighted_mistakes, s @ (predicted != y))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("batch_size", [1, 10, 10_000])
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_size, container):
+    """``1 / (c · L(B) + alpha)`` with ``L`` from numpy's eigenvalues of the inputs' moments."""
+    X, y = make_classification(
+        400, 6, n_informative=4, n_classes=n_classes, flip_y=0.1, random_state=2
+    )
+    X[:, 0] *= 3.0  # a dominant direction, as unscaled data have
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
+    alpha = 1e-3
+    model = NeuronClassifier(batch_size=batch_size, alpha=alpha, max_iter=1, tol=None)
+    model.fit(container(X), y, sample_weight=weights)
+
+    inputs = np.column_stack([X, np.ones(len(X))])  # a = (x, 1)
+    share = weights / weights.sum()
+    per_sample = share @ np.sum(inputs**2, axis=1)  # mean ‖a‖²
+    whole_batch = np.linalg.eigvalsh(inputs.T @ (share[:, None] * inputs))[-1]
+    n, b = len(y), min(batch_size, len(y))
+    # Gower et al. (2019), eq. (14): from one sample (b = 1) to the whole batch (b = n)
+    smoothness = (n * (b - 1) * whole_batch + (n - b) * per_sample) / (b * (n - 1))
+    curvature = 0.25 if n_classes == 2 else 0.5
+    assert model.learning_rate_ == pytest.approx(1 / (curvature * smoothness + alpha), rel=1e-3)
