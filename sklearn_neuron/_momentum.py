@@ -18,23 +18,22 @@ class NesterovMomentum:
     """Moves the weights (in place) to the look-ahead point before each step."""
 
     def __init__(self, coef, intercept):
-        self.previous = _flatten(coef, intercept)
+        self.previous = [coef.copy(), intercept.copy()]
+        self.moved = [np.empty_like(coef), np.empty_like(intercept)]  # reused: no allocation
         self.iteration = 0
 
     def look_ahead(self, coef, intercept):
         """Move the weights ahead by the momentum; call before the step."""
-        current = _flatten(coef, intercept)
         beta = self.iteration / (self.iteration + 3)
-        ahead = current + beta * (current - self.previous)
-        coef.ravel()[:] = ahead[: coef.size]
-        intercept[:] = ahead[coef.size :]
-        self.previous = current
+        for current, previous, moved in zip(
+            [coef, intercept], self.previous, self.moved, strict=True
+        ):
+            np.subtract(current, previous, out=moved)
+            previous[...] = current
+            moved *= beta
+            current += moved
         self.iteration += 1
 
     def restart(self):
         """Drop the momentum, e.g. when the loss went up: it overshot."""
         self.iteration = 0
-
-
-def _flatten(coef, intercept):
-    return np.append(coef.ravel(), intercept)

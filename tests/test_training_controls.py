@@ -380,6 +380,13 @@ def test_auto_batch_size_is_the_full_batch_for_small_sparse_and_dense_data(data)
     assert not order_matters(sp.csr_matrix, 1000)  # sparse: full batch up to 1,000
     assert order_matters(sp.csr_matrix, 1500)  # sparse above: online
 
+    # sparse with more features than stored values, as text is: online at any size
+    def text_like(X):
+        padded = sp.hstack([sp.csr_matrix(X), sp.csr_matrix((len(X), 10 * X.size))])
+        return padded.tocsr()
+
+    assert order_matters(text_like, 100)
+
 
 def test_warm_start_refuses_another_feature_count(data):
     X, y = data
