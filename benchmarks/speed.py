@@ -151,17 +151,20 @@ def epoch_seconds(X_train, y_train, repeats, **params):
 def floor_rows(X_train, y_train, X_test, repeats):
     """One pass of X @ coef_.T against an epoch of each rule and against predict."""
     rows = []
+    # the products and predictions take milliseconds: many repeats cost little
+    # and keep one slow moment of a shared machine out of the median
+    quick_repeats = 10 * repeats + 1
     for rule in ["perceptron", "sigmoid"]:
         model = NeuronClassifier(learning_rule=rule, max_iter=3, tol=None).fit(X_train, y_train)
-        product = median_seconds(lambda m=model: X_train @ m.coef_.T + m.intercept_, repeats)
+        product = median_seconds(lambda m=model: X_train @ m.coef_.T + m.intercept_, quick_repeats)
         # a difference of two times is noisier than either: more repeats
         online = epoch_seconds(X_train, y_train, 2 * repeats + 1, learning_rule=rule, batch_size=1)
         full = epoch_seconds(
             X_train, y_train, 2 * repeats + 1, learning_rule=rule, batch_size=X_train.shape[0]
         )
-        bare = median_seconds(lambda m=model: X_test @ m.coef_.T + m.intercept_, repeats)
-        predict = median_seconds(lambda m=model: m.predict(X_test), repeats)
-        proba = median_seconds(lambda m=model: m.predict_proba(X_test), repeats)
+        bare = median_seconds(lambda m=model: X_test @ m.coef_.T + m.intercept_, quick_repeats)
+        predict = median_seconds(lambda m=model: m.predict(X_test), quick_repeats)
+        proba = median_seconds(lambda m=model: m.predict_proba(X_test), quick_repeats)
         rows.append((rule, product, online, full, bare, predict, proba))
     return rows
 
@@ -259,7 +262,8 @@ def main():
     print("\nThe floor: one pass of X @ coef_.T over the training data, against one epoch")
     print("online (batch_size=1, shuffled) and one in full batch, each timed alone")
     print("(fits of 6 epochs less fits of 3, medians of 2 × repeats + 1);")
-    print("predict and predict_proba against the bare X @ coef_.T + b on the test data.")
+    print("predict and predict_proba against the bare X @ coef_.T + b on the test data")
+    print("(products and predictions: medians of 10 × repeats + 1).")
     print(
         f"{'data':<16}{'rule':<12}{'X@coef s':>10}{'online s':>10}{'ratio':>7}"
         f"{'full s':>9}{'ratio':>7}{'predict':>9}{'proba':>8}"
