@@ -86,27 +86,15 @@ def _validate_data(estimator, *args, **kwargs):
         return validate_data(estimator, *args, **kwargs)
 
 
-def _largest_magnitude(X):
-    """The largest ``|x|`` in X; refuse NaN and infinity.
-
-    From X's largest and smallest values (NaN makes both NaN): two passes
-    over X, where scikit-learn's own check for NaN would take one more.
-    """
-    values = X.data if sp.issparse(X) else X
-    if values.size == 0:
-        return 0.0
-    extremes = np.array([values.max(), values.min()], dtype=np.float64)
-    if not np.all(np.isfinite(extremes)):
-        assert_all_finite(values, input_name="X")  # raises scikit-learn's error
-    return float(np.abs(extremes).max())
-
-
-def _check_feature_scale(X, largest):
+def _check_feature_scale(X):
     """Refuse features so large that the neuron's arithmetic would overflow.
 
     The net input ``w·x`` of the perceptron rule grows like ``|x|²`` summed
     over the features; it has to stay well inside the range of X's dtype.
     """
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        return
+    largest = float(max(abs(X.max()), abs(X.min())))
     if largest > 0 and 2 * np.log(largest) + np.log(X.shape[1]) > np.log(
         np.finfo(X.dtype).max / 16
     ):
@@ -125,7 +113,8 @@ def _classes_and_targets(y):
     """
     if y.dtype.kind in "iu" and len(y) > 0:
         lowest, highest = int(y.min()), int(y.max())
-        if highest - lowest < len(y):
+        index_range = np.iinfo(np.intp)
+        if highest - lowest < len(y) and index_range.min <= lowest <= highest <= index_range.max:
             offsets = np.subtract(y, lowest, dtype=np.intp)
             present = np.bincount(offsets) > 0
             classes = (np.flatnonzero(present) + lowest).astype(y.dtype)
@@ -449,19 +438,16 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
                 )
             X, y = _validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                ensure_all_finite=False,  # checked next
-            )  # fmt: skip
-            largest = _largest_magnitude(X)
-            if y.dtype.kind not in "iu":  # integer labels are classes already
-                check_classification_targets(y)
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
+            )
+            check_classification_targets(y)
             classes, targets = _classes_and_targets(y)
             if len(classes) < 2:
                 raise ValueError(
                     f"The training data has samples of one class only ({classes[0]!r}); "
                     "a classifier needs at least 2 classes."
                 )
-            _check_feature_scale(X, largest)
+            _check_feature_scale(X)
             sample_weight = self._sample_weight(sample_weight, X, targets, classes)
             if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
                 raise ValueError(
@@ -556,11 +542,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 dtype=[np.float64, np.float32],
                 order="C",
                 reset=first_call,
-                ensure_all_finite=False,  # checked next
             )
-            largest = _largest_magnitude(X)
-            if y.dtype.kind not in "iu":  # integer labels are classes already
-                check_classification_targets(y)
+            check_classification_targets(y)
             classes = classes if first_call else self.classes_
             unseen = np.setdiff1d(y, classes)
             if len(unseen):
@@ -568,7 +551,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     f"y has labels {unseen.tolist()} that are not among the classes "
                     f"{classes.tolist()} given on the first call to partial_fit."
                 )
-            _check_feature_scale(X, largest)
+            _check_feature_scale(X)
             targets = np.searchsorted(classes, y)
             sample_weight = self._sample_weight(sample_weight, X, targets, classes)
 

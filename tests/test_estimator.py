@@ -89,6 +89,7 @@ def test_string_labels_and_pickle_round_trip(cancer, learning_rule):
         np.random.default_rng(1).integers(-5, 5, 1000).astype(np.int8),
         np.array([127, -128, 0, 127], dtype=np.int8),  # the range overflows int8
         np.array([3, 3, 7], dtype=np.uint64),
+        np.array([2**63 + 1, 2**63 + 2], dtype=np.uint64),  # beyond the index range
         np.array([0, 10**9, 0]),  # a range too wide to count
         np.array([2**63 - 1, -(2**63)]),
         np.array([1.5, 0.5, 1.5]),
