@@ -351,18 +351,22 @@ def test_extreme_feature_scales_train_without_warnings(binary, learning_rule, ba
 @pytest.mark.parametrize("learning_rule", RULES)
 def test_huge_learning_rate_stays_finite_and_quiet(binary, learning_rule):
     X, y = binary
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = NeuronClassifier(
-            learning_rule=learning_rule, learning_rate=1e6, alpha=0.0, batch_size=1, random_state=0
-        ).fit(X, y)
-        proba = model.predict_proba(X)
-    assert np.all(np.isfinite(model.coef_))
-    assert np.all(np.isfinite(proba))
-    # still learning: the last weights of unaveraged online steps this long
-    # score 0.65 to 0.91 over shuffling seeds, against 0.5 by chance
-    assert model.score(X, y) > 0.6
+    scores = []
+    for seed in range(5):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = NeuronClassifier(
+                learning_rule=learning_rule, learning_rate=1e6, alpha=0.0, batch_size=1,
+                random_state=seed,
+            ).fit(X, y)  # fmt: skip
+            proba = model.predict_proba(X)
+        assert np.all(np.isfinite(model.coef_))
+        assert np.all(np.isfinite(proba))
+        scores.append(model.score(X, y))
+    # The last weights of unaveraged online steps this long depend on the
+    # shuffling (0.65 to 0.91 over 30 seeds for the sigmoid rule): judge the median.
+    assert np.median(scores) > 0.7
 
 
 def test_auto_batch_size_is_the_full_batch_for_small_sparse_and_dense_data(data):
