@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
-from scipy.special import log_softmax
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.datasets import make_classification
+from sklearn.metrics import log_loss
 
 from benchmarks import calibration  # the benchmark script, run here as a test
 from sklearn_neuron import NeuronClassifier
@@ -21,6 +23,19 @@ def test_perceptron_probabilities_beat_calibrated_classifier_cv(name):
     assert ours <= 1.05 * reference
 
 
+def platt_log_loss(z, y, weights, temperature):
+    """The weighted log-loss of softmax(z / T) against Platt's soft targets, by hand."""
+    n_classes = 2 if z.ndim == 1 else z.shape[1]
+    sizes = np.bincount(y, weights=weights, minlength=n_classes)
+    own = (sizes[y] + 1) / (sizes[y] + 2)
+    soft = np.repeat(((1 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
+    soft[np.arange(len(y)), y] = own
+    # two classes: the net input is that of class 1 against 0 for class 0
+    scores = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z
+    log_proba = log_softmax(scores / temperature, axis=1)
+    return np.average(-np.sum(soft * log_proba, axis=1), weights=weights)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_temperature_minimises_the_log_loss_against_platt_targets(n_classes):
     """Finite differences: the fitted temperature is a minimum of that loss."""
@@ -28,18 +43,36 @@ def test_temperature_minimises_the_log_loss_against_platt_targets(n_classes):
     z = NeuronClassifier(learning_rule="perceptron").fit(X, y).decision_function(X)
     weights = np.random.default_rng(0).uniform(0.5, 2, size=len(y))
     temperature = fit_temperature(z, y, weights)
-    sizes = np.bincount(y, weights=weights)
-    own = (sizes[y] + 1) / (sizes[y] + 2)
-    soft = np.repeat(((1 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
-    soft[np.arange(len(y)), y] = own
-    # two classes: the net input is that of class 1 against 0 for class 0
-    scores = np.column_stack([np.zeros_like(z), z]) if n_classes == 2 else z
-
-    def loss(t):
-        return np.average(-np.sum(soft * log_softmax(scores / t, axis=1), axis=1), weights=weights)
-
     for nearby in [temperature * 0.98, temperature * 1.02]:
-        assert loss(temperature) < loss(nearby)
+        assert platt_log_loss(z, y, weights, temperature) < platt_log_loss(z, y, weights, nearby)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 10, 500])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_streamed_probabilities_are_calibrated_on_the_whole_stream(chunk_size, n_classes):
+    """Held-out log-loss within 5 % of the final weights' with T fitted on all data streamed."""
+    X, y = make_classification(
+        4000, 8, n_informative=5, n_classes=n_classes, flip_y=0.05, random_state=4
+    )
+    X_train, y_train, X_test, y_test = X[:3000], y[:3000], X[3000:], y[3000:]
+    model = NeuronClassifier(learning_rule="perceptron", random_state=0)
+    for start in range(0, len(y_train), chunk_size):
+        chunk = slice(start, start + chunk_size)
+        model.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(n_classes))
+
+    # the reference temperature: minimise the loss on every streamed sample
+    z_train = model.decision_function(X_train)
+    ones = np.ones(len(y_train))
+    best = minimize_scalar(
+        lambda log_t: platt_log_loss(z_train, y_train, ones, np.exp(log_t)),
+        bounds=(-10, 10),
+        method="bounded",
+    )
+    z_test = model.decision_function(X_test)
+    scores = np.column_stack([np.zeros_like(z_test), z_test]) if n_classes == 2 else z_test
+    reference = log_loss(y_test, softmax(scores / np.exp(best.x), axis=1))
+    ours = log_loss(y_test, model.predict_proba(X_test))
+    assert abs(ours - reference) <= 0.05 * reference
 
 
 def test_softplus_is_numpys_logaddexp():

@@ -452,7 +452,7 @@ def test_fitted_model_holds_no_numba_objects(three_classes, train, learning_rule
     assert b"numba" not in pickle.dumps(model)
 
 
-TRUSTED_TYPES = ["sklearn_neuron._neuron.NeuronClassifier", "sklearn_neuron._neuron._Weights"]
+TRUSTED_TYPES = ["sklearn_neuron._neuron.NeuronClassifier"]
 
 
 @pytest.mark.parametrize("learning_rule", RULES)

@@ -6,10 +6,11 @@ import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
+from sklearn.model_selection import GridSearchCV
 
 from sklearn_neuron import NeuronClassifier, _full_batch
 from sklearn_neuron._kernels import SIGMOID, SOFTMAX, STEP, WINNER_TAKES_ALL
-from sklearn_neuron._neuron import _Weights
+from sklearn_neuron._training import Weights
 
 TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
@@ -42,6 +43,28 @@ def test_perceptron_rule_is_scikit_learns_perceptron(binary_data, eta, epochs):
     )
     assert_same_weights(ours.fit(X, y), reference.fit(X, y))
     assert ours.n_iter_ == epochs
+
+
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 10.0, 1e4])
+def test_perceptron_auto_step_is_valid_for_every_alpha(binary_data, alpha):
+    """ "auto" is 1 / (1 + alpha): scikit-learn's l2 Perceptron with that eta0, for any alpha."""
+    X, y = binary_data
+    textbook = {**TEXTBOOK, "alpha": alpha, "max_iter": 5}
+    ours = NeuronClassifier(learning_rule="perceptron", **textbook).fit(X, y)
+    reference = Perceptron(
+        penalty="l2", alpha=alpha, eta0=1 / (1 + alpha), shuffle=False, tol=None, max_iter=5
+    )
+    assert_same_weights(ours, reference.fit(X, y))
+    assert 0 < ours.learning_rate_ * alpha < 1
+
+
+def test_grid_search_over_alpha_works_for_the_perceptron_rule(binary_data):
+    X, y = binary_data
+    grid = {"alpha": [0.0, 1e-4, 1.0, 100.0]}
+    search = GridSearchCV(NeuronClassifier(learning_rule="perceptron"), grid, error_score="raise")
+    search.fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert NeuronClassifier(learning_rule="perceptron", alpha=0.0).fit(X, y).learning_rate_ == 1
 
 
 def test_perceptron_rule_stops_when_it_makes_no_mistake():
@@ -219,7 +242,7 @@ def test_full_batch_step_is_the_mean_of_the_samples_updates(
     expected_b = b + eta * errors.mean(axis=0)
 
     monkeypatch.setattr(_full_batch, "_BLOCK_BYTES", block_rows * 5 * X.itemsize)
-    weights = _Weights.zeros(n_neurons, 5, dtype)
+    weights = Weights.zeros(n_neurons, 5, dtype)
     weights.coef[:], weights.intercept[:] = W, b
     code = {"step": STEP, "winner": WINNER_TAKES_ALL, "sigmoid": SIGMOID, "softmax": SOFTMAX}
     full_batch = _full_batch.FullBatch(container(X), y, s, n_neurons)

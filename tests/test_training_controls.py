@@ -7,7 +7,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.speed import peak_memory  # the benchmark's own measure of memory
@@ -72,7 +74,7 @@ def model_state(model):
     return {
         name: value.copy() if isinstance(value, np.ndarray | list) else value
         for name, value in vars(model).items()
-        if name != "_weights"
+        if name != "_training_state"
     }
 
 
@@ -96,11 +98,11 @@ def assert_unchanged(model, before):
 def test_partial_fit_that_raises_leaves_the_model_as_it_was(data, call, message):
     X, y = data
     model = NeuronClassifier(batch_size=1, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
-    before, weights = model_state(model), model._weights.copy()
+    before, weights = model_state(model), dict(model._training_state)
     with pytest.raises(ValueError, match=message):
         call(model, X, y)
     assert_unchanged(model, before)
-    np.testing.assert_array_equal(model._weights.coef_sum, weights.coef_sum)
+    np.testing.assert_array_equal(model._training_state["coef_sum"], weights["coef_sum"])
 
 
 def test_partial_fit_needs_classes_on_the_first_call(data):
@@ -212,10 +214,10 @@ def test_averaged_perceptron_is_the_mean_of_its_weights(binary):
 def test_average_auto_smooths_online_sigmoid_and_keeps_textbook_rule(binary):
     X, y = binary
     auto = NeuronClassifier(batch_size=1, random_state=0).fit(X, y)
-    assert auto._weights.steps[0] > 0
+    assert auto._training_state["steps"][0] > 0
     given_step = NeuronClassifier(batch_size=1, learning_rate=0.1, random_state=0).fit(X, y)
-    assert given_step._weights.steps[0] == 0
-    np.testing.assert_array_equal(given_step.coef_, given_step._weights.coef)
+    assert given_step._training_state["steps"][0] == 0
+    np.testing.assert_array_equal(given_step.coef_, given_step._training_state["coef"])
 
 
 # --- early stopping, stopping rules, history ----------------------------------
@@ -238,6 +240,77 @@ def test_early_stopping_with_too_few_samples_per_class_says_what_to_do():
     X = np.arange(12.0).reshape(6, 2)
     with pytest.raises(ValueError, match="validation_fraction"):
         NeuronClassifier(early_stopping=True, validation_fraction=0.1).fit(X, [0, 0, 0, 1, 1, 2])
+
+
+@pytest.mark.parametrize(
+    "peer", [SGDClassifier(early_stopping=True), MLPClassifier(early_stopping=True)]
+)
+def test_partial_fit_refuses_early_stopping_as_scikit_learn_does(data, peer):
+    X, y = data
+    with pytest.raises(ValueError):
+        peer.partial_fit(X, y, classes=np.unique(y))
+    model = NeuronClassifier(early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping=True needs fit"):
+        model.partial_fit(X, y, classes=np.unique(y))
+    assert not hasattr(model, "coef_")
+
+
+def test_partial_fit_after_early_stopping_fit_keeps_no_stale_scores(data):
+    X, y = data
+    model = NeuronClassifier(early_stopping=True, random_state=0).fit(X, y)
+    model.set_params(early_stopping=False).partial_fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.best_validation_score_ is None
+
+
+@pytest.mark.parametrize("part", ["validation", "training"])
+def test_early_stopping_with_zero_weights_on_a_held_out_part_says_so(data, part):
+    """scikit-learn's SGDClassifier raises too: the sample weights of the validation set are 0."""
+    X, y = data
+    training, validation = train_test_split(
+        np.arange(len(y)), test_size=0.4, stratify=y, random_state=np.random.RandomState(0)
+    )
+    weights = np.ones(len(y))
+    weights[validation if part == "validation" else training] = 0.0
+    model = NeuronClassifier(early_stopping=True, validation_fraction=0.4, random_state=0)
+    with pytest.raises(ValueError, match=f"sample weights of the {part} set .* are all zero"):
+        model.fit(X, y, sample_weight=weights)
+    assert not hasattr(model, "coef_")
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_warm_start_with_early_stopping_continues_every_history(data, learning_rule):
+    """As MLPClassifier's do: scores, losses and mistakes, one entry per epoch."""
+    X, y = data
+    reference = MLPClassifier(
+        hidden_layer_sizes=(5,), max_iter=10, early_stopping=True, warm_start=True,
+        random_state=0,
+    )  # fmt: skip
+    model = NeuronClassifier(
+        learning_rule=learning_rule, max_iter=10, early_stopping=True, warm_start=True,
+        batch_size=1, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for estimator in [reference, model]:
+            estimator.fit(X, y)
+        first_scores = list(model.validation_scores_)
+        for estimator in [reference, model]:
+            estimator.set_params(max_iter=20).fit(X, y)
+    assert len(reference.validation_scores_) == len(reference.loss_curve_)
+    assert len(model.validation_scores_) == len(model.loss_curve_) == model.n_iter_
+    assert len(model.mistakes_curve_) == model.n_iter_ > len(first_scores)
+    assert model.validation_scores_[: len(first_scores)] == first_scores
+
+
+def test_warm_start_adds_early_stopping_to_a_fit_without_it(data):
+    """Epochs of the earlier fit had no held-out score: they count as NaN."""
+    X, y = data
+    model = NeuronClassifier(max_iter=3, tol=None, batch_size=1, warm_start=True).fit(X, y)
+    model.set_params(early_stopping=True, random_state=0).fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert np.isnan(model.validation_scores_[:3]).all()
+    assert not np.isnan(model.validation_scores_[3:]).any()
 
 
 def test_convergence_warning_only_when_max_iter_cuts_training_short(binary):

@@ -12,22 +12,27 @@ Dividing by ``T > 0`` keeps the order of ``z``, hence ``argmax`` and ranking.
 import sys
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
 from ._rows import row_sum
 
 
-def platt_own_targets(targets, sample_weight, n_classes):
+def platt_own_targets(targets, sample_weight, n_classes, class_sizes=None):
     """Each sample's soft target for its own class: ``(N + 1) / (N + 2)``.
 
-    ``N`` is the weighted size of the sample's class; the remaining
-    ``1 / (N + 2)`` is shared by the other classes.
+    ``N`` is the weighted size of the sample's class (in ``class_sizes`` when
+    given, else among these samples); the remaining ``1 / (N + 2)`` is shared
+    by the other classes.
     """
-    class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
+    if class_sizes is None:
+        class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
     return (class_sizes[targets] + 1.0) / (class_sizes[targets] + 2.0)
 
 
-def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.max):
+def fit_temperature(
+    net_input, targets, sample_weight, largest=sys.float_info.max, class_sizes=None
+):
     """The temperature ``T`` for which ``softmax(z / T)`` best fits the targets.
 
     Parameters
@@ -40,6 +45,9 @@ def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.ma
     sample_weight : ndarray of shape (n_samples,)
     largest : float
         The largest number of the data's dtype: the temperature stays below.
+    class_sizes : ndarray of shape (n_classes,), default=None
+        The weighted class sizes of Platt's targets, if the samples are a
+        sample of larger data; by default, those of these samples.
 
     Returns
     -------
@@ -51,7 +59,7 @@ def fit_temperature(net_input, targets, sample_weight, largest=sys.float_info.ma
         return 1.0
     binary = z.ndim == 1
     n_classes = 2 if binary else z.shape[1]
-    own = platt_own_targets(targets, sample_weight, n_classes)
+    own = platt_own_targets(targets, sample_weight, n_classes, class_sizes)
     weight = sample_weight / sample_weight.sum()
 
     # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
@@ -95,3 +103,64 @@ def softplus(x):
     np.negative(np.abs(x, out=x), out=x)
     np.log1p(np.exp(x, out=x), out=x)
     return np.add(x, positive_part, out=x)
+
+
+# A uniform sample of this many streamed rows fits the temperature (a single
+# number) as well as all of them would; at most this many stored values keeps
+# it small next to wide dense rows.
+STREAM_SAMPLE_ROWS = 1_000
+STREAM_SAMPLE_VALUES = 2**20
+
+
+def reservoir_sample(sample, chunk, n_seen, rng):
+    """A uniform sample of the rows streamed so far, updated with one more chunk.
+
+    Vitter's algorithm R: the ``k``-th row of the stream (from 0) takes a
+    place in the sample with probability ``capacity / (k + 1)``, evicting a
+    row chosen uniformly at random, so that every row streamed is in the
+    sample with the same probability.
+
+    Parameters
+    ----------
+    sample : tuple (X, targets, sample_weight) or None
+        The sample of the ``n_seen`` rows streamed before this chunk.
+    chunk : tuple (X, targets, sample_weight)
+        The rows of the chunk (X dense or CSR).
+    n_seen : int
+        How many rows were streamed before the chunk.
+    rng : numpy.random.RandomState
+
+    Returns
+    -------
+    sample : tuple (X, targets, sample_weight)
+    """
+    X = chunk[0]
+    stored_per_row = X.nnz / max(X.shape[0], 1) if sp.issparse(X) else X.shape[1]
+    capacity = max(1, min(STREAM_SAMPLE_ROWS, int(STREAM_SAMPLE_VALUES // max(stored_per_row, 1))))
+    position = n_seen + np.arange(X.shape[0], dtype=np.int64)  # of each row in the stream
+    place = np.where(position < capacity, position, rng.randint(0, position + 1))
+    taken = np.flatnonzero(place < capacity)
+    if len(taken) == 0:
+        return sample
+    # Row j of the new sample is row source[j] of [sample; chunk]. Of rows of
+    # the chunk that take the same place, the last one stays.
+    n_sampled = 0 if sample is None else sample[0].shape[0]
+    source = np.arange(max(n_sampled, min(capacity, n_seen + X.shape[0])))
+    last = len(taken) - 1 - np.unique(place[taken][::-1], return_index=True)[1]
+    source[place[taken[last]]] = n_sampled + taken[last]
+    if sample is not None:
+        (sampled_X, sampled_targets, sampled_weight), (_, targets, sample_weight) = sample, chunk
+        chunk = (
+            _stack_rows(sampled_X, X),
+            np.concatenate([sampled_targets, targets]),
+            np.concatenate([sampled_weight, sample_weight]),
+        )
+    return tuple(part[source] for part in chunk)
+
+
+def _stack_rows(top, bottom):
+    return (
+        sp.vstack([top, bottom], format="csr")
+        if sp.issparse(top)
+        else np.concatenate([top, bottom])
+    )

@@ -1,67 +1,22 @@
 """NeuronClassifier: one artificial neuron (one per class for several classes)."""
 
-import time
-import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels
-from ._calibration import fit_temperature
-from ._full_batch import FullBatch
+from ._calibration import fit_temperature, reservoir_sample
 from ._learning_rate import auto_learning_rate
-from ._momentum import NesterovMomentum
 from ._rows import row_max, row_sum
-
-
-@dataclass
-class _Weights:
-    """The weights as training leaves them, and their running sum for averaging."""
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    coef_sum: np.ndarray
-    intercept_sum: np.ndarray
-    steps: np.ndarray  # one integer: how many steps the sums hold
-
-    @classmethod
-    def zeros(cls, n_neurons, n_features, dtype):
-        return cls(
-            coef=np.zeros((n_neurons, n_features), dtype=dtype),
-            intercept=np.zeros(n_neurons, dtype=dtype),
-            coef_sum=np.zeros((n_neurons, n_features)),
-            intercept_sum=np.zeros(n_neurons),
-            steps=np.zeros(1, dtype=np.int64),
-        )
-
-    def copy(self):
-        return _Weights(*(np.array(value, copy=True) for value in vars(self).values()))
-
-    def restarted_average(self):
-        """A copy whose average is its current weights: one step, at them."""
-        return _Weights(
-            self.coef.copy(),
-            self.intercept.copy(),
-            self.coef.astype(np.float64),
-            self.intercept.astype(np.float64),
-            np.ones(1, dtype=np.int64),
-        )
-
-    def averaged(self):
-        """The mean of the weights over all steps so far."""
-        steps = max(int(self.steps[0]), 1)
-        dtype = self.coef.dtype
-        return (self.coef_sum / steps).astype(dtype), (self.intercept_sum / steps).astype(dtype)
+from ._training import History, Settings, Weights, run_epoch, train
 
 
 @contextmanager
@@ -431,7 +386,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             The fitted neuron.
         """
         with _unchanged_on_error(self):
-            continuing = self.warm_start and hasattr(self, "_weights")
+            continuing = self.warm_start and hasattr(self, "_training_state")
             if continuing:
                 # validate_data below would forget the feature count to check against
                 _validate_data(
@@ -463,29 +418,33 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                         f"but y has the classes {classes.tolist()}; set warm_start=False "
                         "to start afresh."
                     )
-                weights = self._weights.copy()
-                history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
+                weights = Weights.from_state(self._training_state)
+                history = self._history()
             else:
-                weights = _Weights.zeros(n_neurons, X.shape[1], X.dtype)
-                history = {"loss": [], "mistakes": []}
+                weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
+                history = History(loss=[], mistakes=[])
 
             validation = None
             if self.early_stopping:
                 X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight)
+                if history.validation is None:  # epochs of an earlier fit had no score
+                    history.validation = [np.nan] * len(history.loss)
+            else:
+                history.validation = None
             # Divided by their mean, unit weights leave the textbook rule as it is.
             step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
 
             batch_size = self._batch_size(X)
-            learning_rate = self._learning_rate(X, step_weight, batch_size, n_neurons)
-            average = self._averages(batch_size >= X.shape[0])
-            self._train(
-                X, targets, step_weight, weights, history, validation,
-                batch_size, learning_rate, average,
+            online = batch_size < X.shape[0]
+            settings = self._settings(X, step_weight, batch_size, n_neurons, online)
+            best_validation_score = train(
+                X, targets, step_weight, weights, history, settings,
+                check_random_state(self.random_state), validation,
             )  # fmt: skip
 
-            self._set_fitted_state(
-                classes, learning_rate, weights, average, history, X, targets, sample_weight
-            )
+            self._set_fitted_state(classes, settings, weights, history)
+            self.best_validation_score_ = best_validation_score
+            self.temperature_ = self._fit_temperature(X, targets, sample_weight)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -513,7 +472,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             The neuron, trained on one more chunk.
         """
         with _unchanged_on_error(self):
-            first_call = not hasattr(self, "_weights")
+            if self.early_stopping:
+                raise ValueError(
+                    "early_stopping=True needs fit, which holds out part of the data to "
+                    "score every epoch; partial_fit sees one chunk at a time. Set "
+                    "early_stopping=False for partial_fit."
+                )
+            first_call = not hasattr(self, "_training_state")
             if first_call and classes is None:
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit: "
@@ -556,25 +521,28 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             sample_weight = self._sample_weight(sample_weight, X, targets, classes)
 
             batch_size = 1 if self.batch_size == "auto" else self.batch_size
+            n_neurons = 1 if len(classes) == 2 else len(classes)
             if first_call:
-                n_neurons = 1 if len(classes) == 2 else len(classes)
-                weights = _Weights.zeros(n_neurons, X.shape[1], X.dtype)
-                history = {"loss": [], "mistakes": []}
+                weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
+                history = History(loss=[], mistakes=[])
                 # chosen on the first chunk and kept, so that steps stay alike
-                learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons)
+                settings = self._settings(X, sample_weight, batch_size, n_neurons, online=True)
             else:
-                weights = self._weights.copy()
-                history = {"loss": list(self.loss_curve_), "mistakes": list(self.mistakes_curve_)}
-                learning_rate = self.learning_rate_
-            average = self._averages(full_batch=False)
-            self._epoch(
-                X, targets, sample_weight, weights, history, batch_size, learning_rate,
-                average, check_random_state(self.random_state),
+                weights = Weights.from_state(self._training_state)
+                history = self._history()
+                settings = self._settings(
+                    X, sample_weight, batch_size, n_neurons, True, self.learning_rate_
+                )
+            history.validation = None
+            run_epoch(
+                X, targets, sample_weight, weights, history, settings,
+                check_random_state(self.random_state),
             )  # fmt: skip
 
-            self._set_fitted_state(
-                classes, learning_rate, weights, average, history, X, targets, sample_weight
-            )
+            self._set_fitted_state(classes, settings, weights, history)
+            self.best_validation_score_ = None
+            if settings.perceptron:
+                self._calibrate_on_the_stream(X, targets, sample_weight, first_call)
         return self
 
     def _sample_weight(self, sample_weight, X, targets, classes):
@@ -608,7 +576,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         from sklearn.model_selection import train_test_split
 
         try:
-            train, validation = train_test_split(
+            train_part, validation = train_test_split(
                 np.arange(X.shape[0]),
                 test_size=self.validation_fraction,
                 stratify=targets,
@@ -620,9 +588,17 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.validation_fraction} of this data ({error}); raise "
                 "validation_fraction or turn early_stopping off."
             ) from error
-        train.sort()
+        for part, indices in [("validation", validation), ("training", train_part)]:
+            if not np.any(sample_weight[indices]):
+                raise ValueError(
+                    f"The sample weights of the {part} set that early_stopping holds out "
+                    f"(validation_fraction={self.validation_fraction}) are all zero; give "
+                    "more samples a positive weight, change random_state or "
+                    "validation_fraction, or turn early_stopping off."
+                )
+        train_part.sort()
         held_out = X[validation], targets[validation], sample_weight[validation]
-        return X[train], targets[train], sample_weight[train], held_out
+        return X[train_part], targets[train_part], sample_weight[train_part], held_out
 
     def _batch_size(self, X):
         n_samples = X.shape[0]
@@ -634,11 +610,38 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             return n_samples if small else 1
         return min(self.batch_size, n_samples)
 
+    def _settings(self, X, sample_weight, batch_size, n_neurons, online, learning_rate=None):
+        """The parameters, resolved for this data: the step, the activation, averaging."""
+        if learning_rate is None:
+            learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons)
+        if self.learning_rule == "perceptron":
+            activation = _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
+        else:
+            activation = _kernels.SIGMOID if n_neurons == 1 else _kernels.SOFTMAX
+        if self.average == "auto":
+            average = self.learning_rate == "auto" and online
+        else:
+            average = bool(self.average)
+        return Settings(
+            activation=activation,
+            learning_rate=learning_rate,
+            alpha=self.alpha,
+            batch_size=batch_size,
+            average=average,
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+
     def _learning_rate(self, X, sample_weight, batch_size, n_neurons):
         learning_rate = self.learning_rate
         if learning_rate == "auto":
             if self.learning_rule == "perceptron":
-                learning_rate = 1.0
+                # 1 without a penalty, where the perceptron's predictions do
+                # not depend on the step; below 1 / alpha for every alpha.
+                learning_rate = 1.0 / (1.0 + self.alpha)
             else:
                 curvature = 0.25 if n_neurons == 1 else 0.5
                 learning_rate = auto_learning_rate(
@@ -652,184 +655,67 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )
         return float(learning_rate)
 
-    def _averages(self, full_batch):
-        if self.average == "auto":
-            return self.learning_rate == "auto" and not full_batch
-        return bool(self.average)
-
-    def _train(
-        self,
-        X,
-        targets,
-        sample_weight,
-        weights,
-        history,
-        validation,
-        batch_size,
-        learning_rate,
-        average,
-    ):
-        """Run epochs until a stopping rule holds; update ``weights`` and ``history``."""
-        perceptron = self.learning_rule == "perceptron"
-        full_batch = batch_size >= X.shape[0]
-        rng = check_random_state(self.random_state)
-        # A full-batch step follows the gradient of one fixed function, the
-        # mean loss: momentum speeds it up (see _momentum.py).
-        momentum = NesterovMomentum(weights.coef, weights.intercept) if full_batch else None
-        # Kept aside: the weights of the best epoch, by validation score with
-        # early stopping; otherwise, for the perceptron rule, which cycles on
-        # data that no hyperplane separates, by fewest weighted training
-        # mistakes (the "pocket" algorithm, Gallant 1990). Online, where the
-        # weights change within the epoch, only when ``tol`` asks for a stop
-        # (``tol=None`` is the textbook rule, last weights and all).
-        pocket = validation is None and perceptron and (full_batch or self.tol is not None)
-        best_weights, best_score = None, -np.inf
-        validation_scores = []
-
-        best_progress, epochs_without_improvement = np.inf, 0
-        converged = False
-        # In full batch, the update is a pair of matrix products (see _full_batch.py).
-        runner = FullBatch(X, targets, sample_weight, weights.coef.shape[0]) if full_batch else None
-        for _ in range(self.max_iter):
-            if momentum is not None:
-                momentum.look_ahead(weights.coef, weights.intercept)
-            if pocket and full_batch:
-                weights_before = weights.copy()
-            weighted_mistakes, mistakes = self._epoch(
-                X, targets, sample_weight, weights, history, batch_size, learning_rate,
-                average, rng, runner,
-            )  # fmt: skip
-            if momentum is not None and not perceptron and len(history["loss"]) > 1:
-                if history["loss"][-1] > history["loss"][-2]:
-                    momentum.restart()
-
-            # The perceptron criterion is 0 at zero weights, where every sample
-            # is a mistake: the perceptron rule is judged by its mistakes.
-            progress = weighted_mistakes / X.shape[0] if perceptron else history["loss"][-1]
-            candidate = None
-            if validation is not None:
-                score = self._accuracy(weights, average, *validation)
-                validation_scores.append(score)
-                progress, candidate = -score, weights
-            elif pocket and full_batch:
-                # the epoch counted the mistakes of the weights it started from
-                score, candidate = 1.0 - progress, weights_before
-            elif pocket:
-                # the last weights, or their average if it does better
-                score = self._accuracy(weights, False, X, targets, sample_weight)
-                candidate = weights.restarted_average()
-                if average:
-                    averaged = self._accuracy(weights, True, X, targets, sample_weight)
-                    if averaged >= score:
-                        score, candidate = averaged, weights
-            if candidate is not None and score > best_score:
-                best_score, best_weights = score, candidate.copy()
-
-            if perceptron and mistakes == 0:
-                converged = True
-                break
-            tol = self.tol if self.tol is not None else (0.0 if validation is not None else None)
-            if tol is not None:
-                if progress > best_progress - tol:
-                    epochs_without_improvement += 1
-                else:
-                    epochs_without_improvement = 0
-                best_progress = min(best_progress, progress)
-                if epochs_without_improvement >= self.n_iter_no_change:
-                    converged = True
-                    break
-        if best_weights is not None:
-            vars(weights).update(vars(best_weights))
-        self.validation_scores_ = validation_scores if validation is not None else None
-        self.best_validation_score_ = best_score if validation is not None else None
-        if not converged and (self.tol is not None or validation is not None):
-            warnings.warn(
-                f"The neuron did not converge in max_iter={self.max_iter} epochs; "
-                "raise max_iter, or scale the features.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-
-    def _epoch(
-        self,
-        X,
-        targets,
-        sample_weight,
-        weights,
-        history,
-        batch_size,
-        learning_rate,
-        average,
-        rng,
-        full_batch=None,
-    ):
-        """One pass over the data by the update rule; return the weighted and counted mistakes."""
-        start = time.perf_counter()
-        n_samples = X.shape[0]
-        # The penalty at the weights the epoch starts from, as is the loss in
-        # full batch; past overflow, training has diverged (checked below).
-        with np.errstate(over="ignore"):
-            penalty = 0.5 * self.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
-        activation = self._activation(weights.coef.shape[0])
-        if full_batch is not None:
-            total_loss, weighted_mistakes, mistakes = full_batch.epoch(
-                weights, activation, learning_rate, self.alpha, average
-            )
-        else:
-            order = np.arange(n_samples)
-            if self.shuffle and batch_size < n_samples:
-                rng.shuffle(order)
-            total_loss, weighted_mistakes, mistakes = _kernels.epoch(
-                _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
-                weights.coef, weights.intercept, activation, learning_rate, self.alpha,
-                batch_size, average, weights.coef_sum, weights.intercept_sum, weights.steps,
-            )  # fmt: skip
-        loss = total_loss / n_samples + penalty
-        if not (np.isfinite(loss) and np.all(np.isfinite(weights.coef))):
-            raise ValueError(
-                "Training diverged (the weights became infinite or NaN); "
-                "scale the features, e.g. with StandardScaler, or lower "
-                "learning_rate."
-            )
-        history["loss"].append(loss)
-        history["mistakes"].append(int(mistakes))
-        if self.verbose:
-            print(
-                f"-- Epoch {len(history['loss'])}, loss: {loss:.6f}, "
-                f"mistakes: {mistakes}, time: {time.perf_counter() - start:.4f} s"
-            )
-        return weighted_mistakes, mistakes
-
-    def _activation(self, n_neurons):
-        if self.learning_rule == "perceptron":
-            return _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
-        return _kernels.SIGMOID if n_neurons == 1 else _kernels.SOFTMAX
-
-    def _accuracy(self, weights, average, X, targets, sample_weight):
-        """The weighted share of samples the (averaged) weights classify right."""
-        coef, intercept = weights.averaged() if average else (weights.coef, weights.intercept)
-        scores = X @ coef.T + intercept
-        predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
-        return float(np.average(predicted == targets, weights=sample_weight))
-
-    def _set_fitted_state(
-        self, classes, learning_rate, weights, average, history, X, targets, sample_weight
-    ):
-        """Store what training learned; fit the perceptron's temperature on X."""
-        self.classes_ = classes
-        self.learning_rate_ = learning_rate
-        self._weights = weights
-        self.coef_, self.intercept_ = (
-            weights.averaged() if average else (weights.coef.copy(), weights.intercept.copy())
+    def _history(self):
+        """The epoch table of the previous fit, to go on from."""
+        validation = getattr(self, "validation_scores_", None)
+        return History(
+            loss=list(self.loss_curve_),
+            mistakes=list(self.mistakes_curve_),
+            validation=None if validation is None else list(validation),
         )
-        self.loss_curve_ = history["loss"]
-        self.mistakes_curve_ = history["mistakes"]
-        self.n_iter_ = len(history["loss"])
+
+    def _set_fitted_state(self, classes, settings, weights, history):
+        """Store what training learned, as plain arrays and numbers."""
+        self.classes_ = classes
+        self.learning_rate_ = settings.learning_rate
+        self._training_state = weights.state()
+        self.coef_, self.intercept_ = weights.reported(settings.average)
+        self.loss_curve_ = history.loss
+        self.mistakes_curve_ = history.mistakes
+        self.validation_scores_ = history.validation
+        self.n_iter_ = len(history.loss)
         self.temperature_ = 1.0
-        if self.learning_rule == "perceptron":
-            self.temperature_ = fit_temperature(
-                self._net_input(X), targets, sample_weight, largest=np.finfo(X.dtype).max
-            )
+
+    def _fit_temperature(self, X, targets, sample_weight, class_sizes=None):
+        """The perceptron's temperature on X (1 for the sigmoid rule)."""
+        if self.learning_rule != "perceptron":
+            return 1.0
+        return fit_temperature(
+            self._net_input(X),
+            targets,
+            sample_weight,
+            largest=np.finfo(X.dtype).max,
+            class_sizes=class_sizes,
+        )
+
+    def _calibrate_on_the_stream(self, X, targets, sample_weight, first_call):
+        """Fit the perceptron's temperature on a uniform sample of all chunks so far.
+
+        Fitting it on the last chunk alone would make the probabilities
+        depend on the chunk size (one sample says little about the scale of
+        ``z``). The sample is a reservoir (Vitter's algorithm R) of at most
+        a thousand rows, and the class sizes that pull Platt's targets away
+        from 0 and 1 count every sample streamed.
+        """
+        if first_call or not hasattr(self, "_stream_sample"):
+            n_classes = len(self.classes_)
+            self._stream_sample = None
+            self._stream_class_sizes = np.zeros(n_classes)
+            self._n_samples_streamed = 0
+        self._stream_sample = reservoir_sample(
+            self._stream_sample,
+            (X, targets, sample_weight),
+            self._n_samples_streamed,
+            check_random_state(self.random_state),
+        )
+        self._n_samples_streamed += X.shape[0]
+        self._stream_class_sizes += np.bincount(
+            targets, weights=sample_weight, minlength=len(self.classes_)
+        )
+        sampled_X, sampled_targets, sampled_weight = self._stream_sample
+        self.temperature_ = self._fit_temperature(
+            sampled_X, sampled_targets, sampled_weight, class_sizes=self._stream_class_sizes
+        )
 
     # --- Predicting -------------------------------------------------------
 

@@ -1,0 +1,238 @@
+"""The training loop: epochs of the update rule until a stopping rule holds.
+
+:func:`train` is what ``fit`` runs: epochs of ``Δw = η · s · (t − f(z)) · x``
+(online, in mini-batches or on the full batch), with the stopping rules, the
+pocket of the best weights, early stopping on held-out data and, on the full
+batch, momentum. :func:`run_epoch` is one pass, which is all ``partial_fit``
+runs. The arithmetic of an epoch is compiled (``_kernels``); this module
+decides which epochs to run and which weights to keep.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from . import _kernels
+from ._full_batch import FullBatch
+from ._momentum import NesterovMomentum
+
+
+@dataclass
+class Weights:
+    """The weights as training leaves them, and their running sum for averaging."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    coef_sum: np.ndarray
+    intercept_sum: np.ndarray
+    steps: np.ndarray  # one integer: how many steps the sums hold
+
+    @classmethod
+    def zeros(cls, n_neurons, n_features, dtype):
+        return cls(
+            coef=np.zeros((n_neurons, n_features), dtype=dtype),
+            intercept=np.zeros(n_neurons, dtype=dtype),
+            coef_sum=np.zeros((n_neurons, n_features)),
+            intercept_sum=np.zeros(n_neurons),
+            steps=np.zeros(1, dtype=np.int64),
+        )
+
+    @classmethod
+    def from_state(cls, state):
+        """Weights from :meth:`state`: a model keeps plain arrays, not this class."""
+        return cls(**{name: np.array(value, copy=True) for name, value in state.items()})
+
+    def state(self):
+        """The weights as a dict of arrays, copied."""
+        return {name: np.array(value, copy=True) for name, value in vars(self).items()}
+
+    def copy(self):
+        return Weights.from_state(vars(self))
+
+    def restarted_average(self):
+        """A copy whose average is its current weights: one step, at them."""
+        return Weights(
+            self.coef.copy(),
+            self.intercept.copy(),
+            self.coef.astype(np.float64),
+            self.intercept.astype(np.float64),
+            np.ones(1, dtype=np.int64),
+        )
+
+    def averaged(self):
+        """The mean of the weights over all steps so far."""
+        steps = max(int(self.steps[0]), 1)
+        dtype = self.coef.dtype
+        return (self.coef_sum / steps).astype(dtype), (self.intercept_sum / steps).astype(dtype)
+
+    def reported(self, average):
+        """``coef_`` and ``intercept_``: the averaged weights, or the last ones."""
+        return self.averaged() if average else (self.coef.copy(), self.intercept.copy())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the neuron learns and when it stops, as ``fit`` resolved them."""
+
+    activation: int
+    learning_rate: float
+    alpha: float
+    batch_size: int
+    average: bool
+    shuffle: bool
+    max_iter: int
+    tol: float | None
+    n_iter_no_change: int
+    verbose: int
+
+    @property
+    def perceptron(self):
+        return self.activation in (_kernels.STEP, _kernels.WINNER_TAKES_ALL)
+
+
+@dataclass
+class History:
+    """One entry per epoch: the loss, the mistakes and, with early stopping, the score."""
+
+    loss: list
+    mistakes: list
+    validation: list | None = None
+
+
+def accuracy(coef, intercept, X, targets, sample_weight):
+    """The weighted share of samples that the weights classify right."""
+    scores = X @ coef.T + intercept
+    predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
+    return float(np.average(predicted == targets, weights=sample_weight))
+
+
+def run_epoch(X, targets, sample_weight, weights, history, settings, rng, full_batch=None):
+    """One pass over the data by the update rule; return the weighted and counted mistakes.
+
+    ``full_batch`` is a :class:`FullBatch` of X when the batch is all of it.
+    """
+    start = time.perf_counter()
+    n_samples = X.shape[0]
+    # The penalty at the weights the epoch starts from, as is the loss in
+    # full batch; past overflow, training has diverged (checked below).
+    with np.errstate(over="ignore"):
+        penalty = 0.5 * settings.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
+    if full_batch is not None:
+        total_loss, weighted_mistakes, mistakes = full_batch.epoch(
+            weights, settings.activation, settings.learning_rate, settings.alpha, settings.average
+        )
+    else:
+        order = np.arange(n_samples)
+        if settings.shuffle and settings.batch_size < n_samples:
+            rng.shuffle(order)
+        total_loss, weighted_mistakes, mistakes = _kernels.epoch(
+            _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
+            weights.coef, weights.intercept, settings.activation, settings.learning_rate,
+            settings.alpha, settings.batch_size, settings.average, weights.coef_sum,
+            weights.intercept_sum, weights.steps,
+        )  # fmt: skip
+    loss = total_loss / n_samples + penalty
+    if not (np.isfinite(loss) and np.all(np.isfinite(weights.coef))):
+        raise ValueError(
+            "Training diverged (the weights became infinite or NaN); "
+            "scale the features, e.g. with StandardScaler, or lower "
+            "learning_rate."
+        )
+    history.loss.append(loss)
+    history.mistakes.append(int(mistakes))
+    if settings.verbose:
+        print(
+            f"-- Epoch {len(history.loss)}, loss: {loss:.6f}, "
+            f"mistakes: {mistakes}, time: {time.perf_counter() - start:.4f} s"
+        )
+    return weighted_mistakes, mistakes
+
+
+def train(X, targets, sample_weight, weights, history, settings, rng, validation=None):
+    """Run epochs until a stopping rule holds; update ``weights`` and ``history`` in place.
+
+    ``validation`` is ``(X, targets, sample_weight)`` of the data held out by
+    early stopping, or None. Returns the best validation score (None without
+    validation).
+    """
+    perceptron = settings.perceptron
+    full_batch = settings.batch_size >= X.shape[0]
+    # A full-batch step follows the gradient of one fixed function, the
+    # mean loss: momentum speeds it up (see _momentum.py).
+    momentum = NesterovMomentum(weights.coef, weights.intercept) if full_batch else None
+    # Kept aside: the weights of the best epoch, by validation score with
+    # early stopping; otherwise, for the perceptron rule, which cycles on
+    # data that no hyperplane separates, by fewest weighted training
+    # mistakes (the "pocket" algorithm, Gallant 1990). Online, where the
+    # weights change within the epoch, only when ``tol`` asks for a stop
+    # (``tol=None`` is the textbook rule, last weights and all).
+    pocket = validation is None and perceptron and (full_batch or settings.tol is not None)
+    best_weights, best_score = None, -np.inf
+
+    best_progress, epochs_without_improvement = np.inf, 0
+    converged = False
+    # In full batch, the update is a pair of matrix products (see _full_batch.py).
+    runner = FullBatch(X, targets, sample_weight, weights.coef.shape[0]) if full_batch else None
+    for _ in range(settings.max_iter):
+        if momentum is not None:
+            momentum.look_ahead(weights.coef, weights.intercept)
+        if pocket and full_batch:
+            weights_before = weights.copy()
+        weighted_mistakes, mistakes = run_epoch(
+            X, targets, sample_weight, weights, history, settings, rng, runner
+        )
+        if momentum is not None and not perceptron and len(history.loss) > 1:
+            if history.loss[-1] > history.loss[-2]:
+                momentum.restart()
+
+        # The perceptron criterion is 0 at zero weights, where every sample
+        # is a mistake: the perceptron rule is judged by its mistakes.
+        progress = weighted_mistakes / X.shape[0] if perceptron else history.loss[-1]
+        candidate = None
+        if validation is not None:
+            coef, intercept = weights.reported(settings.average)
+            score = accuracy(coef, intercept, *validation)
+            history.validation.append(score)
+            progress, candidate = -score, weights
+        elif pocket and full_batch:
+            # the epoch counted the mistakes of the weights it started from
+            score, candidate = 1.0 - progress, weights_before
+        elif pocket:
+            # the last weights, or their average if it does better
+            score = accuracy(weights.coef, weights.intercept, X, targets, sample_weight)
+            candidate = weights.restarted_average()
+            if settings.average:
+                averaged = accuracy(*weights.averaged(), X, targets, sample_weight)
+                if averaged >= score:
+                    score, candidate = averaged, weights
+        if candidate is not None and score > best_score:
+            best_score, best_weights = score, candidate.copy()
+
+        if perceptron and mistakes == 0:
+            converged = True
+            break
+        tol = settings.tol
+        if tol is None and validation is not None:
+            tol = 0.0  # early stopping stops when the score stops improving at all
+        if tol is not None:
+            if progress > best_progress - tol:
+                epochs_without_improvement += 1
+            else:
+                epochs_without_improvement = 0
+            best_progress = min(best_progress, progress)
+            if epochs_without_improvement >= settings.n_iter_no_change:
+                converged = True
+                break
+    if best_weights is not None:
+        vars(weights).update(vars(best_weights))
+    if not converged and (settings.tol is not None or validation is not None):
+        warnings.warn(
+            f"The neuron did not converge in max_iter={settings.max_iter} epochs; "
+            "raise max_iter, or scale the features.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return best_score if validation is not None else None
