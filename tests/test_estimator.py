@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_neuron import NeuronClassifier
-from sklearn_neuron._neuron import _classes_and_targets
+from sklearn_neuron._validation import classes_and_targets
 
 BUNDLED = [load_breast_cancer, load_digits, load_wine, load_iris]
 RULES = ["sigmoid", "perceptron"]
@@ -98,7 +98,7 @@ def test_string_labels_and_pickle_round_trip(cancer, learning_rule):
     ],
 )
 def test_labels_are_encoded_as_numpy_unique_does(y):
-    classes, targets = _classes_and_targets(y)
+    classes, targets = classes_and_targets(y)
     expected_classes, expected_targets = np.unique(y, return_inverse=True)
     assert classes.dtype == expected_classes.dtype
     np.testing.assert_array_equal(classes, expected_classes)

@@ -307,7 +307,7 @@ def test_warm_start_adds_early_stopping_to_a_fit_without_it(data):
     """Epochs of the earlier fit had no held-out score: they count as NaN."""
     X, y = data
     model = NeuronClassifier(max_iter=3, tol=None, batch_size=1, warm_start=True).fit(X, y)
-    model.set_params(early_stopping=True, random_state=0).fit(X, y)
+    model.set_params(early_stopping=True, random_state=0, max_iter=300).fit(X, y)
     assert len(model.validation_scores_) == model.n_iter_
     assert np.isnan(model.validation_scores_[:3]).all()
     assert not np.isnan(model.validation_scores_[3:]).any()

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
-from ._rows import row_sum
+from ._probabilities import row_sum
 
 
 def platt_own_targets(targets, sample_weight, n_classes, class_sizes=None):
@@ -110,6 +110,25 @@ def softplus(x):
 # it small next to wide dense rows.
 STREAM_SAMPLE_ROWS = 1_000
 STREAM_SAMPLE_VALUES = 2**20
+
+
+def stream_with(stream, chunk, n_classes, rng):
+    """What calibration keeps of a stream, with one more chunk ``(X, targets, sample_weight)``.
+
+    A dict: ``sample``, a uniform sample of the rows streamed so far
+    (:func:`reservoir_sample`); ``n_seen``, how many were streamed; and
+    ``class_sizes``, their weighted class sizes, for Platt's targets. None
+    starts a stream.
+    """
+    if stream is None:
+        stream = {"sample": None, "n_seen": 0, "class_sizes": np.zeros(n_classes)}
+    _, targets, sample_weight = chunk
+    return {
+        "sample": reservoir_sample(stream["sample"], chunk, stream["n_seen"], rng),
+        "n_seen": stream["n_seen"] + len(targets),
+        "class_sizes": stream["class_sizes"]
+        + np.bincount(targets, weights=sample_weight, minlength=n_classes),
+    }
 
 
 def reservoir_sample(sample, chunk, n_seen, rng):

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _kernels
-from ._rows import row_max
+from ._probabilities import row_max
 
 # Dense X goes through in blocks of rows (views, not copies): a block small
 # enough to stay in the processor's cache between the two products, and whose

@@ -1,99 +1,30 @@
 """NeuronClassifier: one artificial neuron (one per class for several classes)."""
 
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._calibration import fit_temperature, reservoir_sample
+from ._calibration import fit_temperature, stream_with
 from ._learning_rate import auto_learning_rate
-from ._rows import row_max, row_sum
-from ._training import History, Settings, Weights, run_epoch, train
-
-
-@contextmanager
-def _unchanged_on_error(estimator):
-    """Restore every attribute of ``estimator`` if the block raises."""
-    saved = dict(vars(estimator))
-    try:
-        yield
-    except BaseException:
-        vars(estimator).clear()
-        vars(estimator).update(saved)
-        raise
-
-
-def _validate_data(estimator, *args, **kwargs):
-    """scikit-learn's ``validate_data``, without its spurious overflow warnings.
-
-    It checks that X is finite by summing it first, which overflows for large
-    finite values (it then checks element by element, and rightly passes).
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate_data(estimator, *args, **kwargs)
-
-
-def _check_feature_scale(X):
-    """Refuse features so large that the neuron's arithmetic would overflow.
-
-    The net input ``w·x`` of the perceptron rule grows like ``|x|²`` summed
-    over the features; it has to stay well inside the range of X's dtype.
-    """
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        return
-    largest = float(max(abs(X.max()), abs(X.min())))
-    if largest > 0 and 2 * np.log(largest) + np.log(X.shape[1]) > np.log(
-        np.finfo(X.dtype).max / 16
-    ):
-        raise ValueError(
-            f"The features are too large for {X.dtype} arithmetic (|x| reaches {largest:.3g}, "
-            "and w·x grows like its square); scale the features, e.g. with StandardScaler"
-            + (", or pass float64." if X.dtype == np.float32 else ".")
-        )
-
-
-def _classes_and_targets(y):
-    """``np.unique(y, return_inverse=True)``: the sorted labels, and each sample's index among them.
-
-    Integer labels from a short range are counted rather than sorted: several
-    times faster on large data, with the same result.
-    """
-    if y.dtype.kind in "iu" and len(y) > 0:
-        lowest, highest = int(y.min()), int(y.max())
-        index_range = np.iinfo(np.intp)
-        if highest - lowest < len(y) and index_range.min <= lowest <= highest <= index_range.max:
-            offsets = np.subtract(y, lowest, dtype=np.intp)
-            present = np.bincount(offsets) > 0
-            classes = (np.flatnonzero(present) + lowest).astype(y.dtype)
-            return classes, (np.cumsum(present) - 1)[offsets]
-    return np.unique(y, return_inverse=True)
-
-
-# ``batch_size="auto"`` trains on the full batch up to this many samples and
-# one sample at a time above it. Measured with benchmarks/auto_batch_size.py
-# (2,000 to 300,000 samples, the largest size measured): the full batch was
-# 1.8 to 7.6 times faster than averaged online learning from 10,000 samples,
-# as accurate for the sigmoid rule and within a point for the perceptron rule.
-AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
-# Sparse input gets the full batch only up to this many samples, and only if
-# it stores at least as many values as it has features. Measured with the same
-# script on text-like data (2**18 hashed features, unit rows): online learning
-# was as accurate for the sigmoid rule and several times faster, and the batch
-# perceptron stayed near chance (its bias, pushed by every mistake at once,
-# outweighs features that each row shares with few others). Every full-batch
-# epoch also passes over all the weights, which costs more than the data when
-# the features outnumber the stored values (sigmoid rule, 300 rows of 2**20
-# features: 1.5 s against 0.07 s online). Other small data keep the full
-# batch: its result does not depend on the sample order.
-AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
+from ._probabilities import log_probabilities, probabilities
+from ._training import History, Settings, Weights, auto_batch_size, run_epoch, train
+from ._validation import (
+    check_feature_scale,
+    check_labels_in_classes,
+    check_stream_classes,
+    checked_sample_weight,
+    classes_and_targets,
+    hold_out,
+    unchanged_on_error,
+    validate_input,
+)
 
 
 class NeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -129,9 +60,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         learns online with it.
 
     learning_rate : float or "auto", default="auto"
-        The step ``η``, constant through training. ``"auto"`` is 1 for the
-        perceptron rule (whose predictions do not depend on ``η`` when
-        ``alpha=0``) and, for the sigmoid rule, the largest step that the
+        The step ``η``, constant through training. ``"auto"`` is
+        ``1 / (1 + alpha)`` for the perceptron rule (1 without a penalty,
+        where its predictions do not depend on ``η``, and a valid step for
+        every ``alpha``) and, for the sigmoid rule, the largest step that the
         curvature of the log-loss allows for the chosen batch size; see Notes.
 
     alpha : float, default=1e-4
@@ -164,7 +96,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data,
         score the neuron on it after every epoch, stop when the score stops
-        improving, and keep the weights of the best epoch.
+        improving, and keep the weights of the best epoch. Only :meth:`fit`
+        can: :meth:`partial_fit` refuses it.
 
     validation_fraction : float, default=0.1
         The share of the training data held out by ``early_stopping``.
@@ -226,7 +159,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     validation_scores_ : list of float or None
         With ``early_stopping``, the accuracy on the held-out data after each
-        epoch.
+        epoch, one entry per entry of ``loss_curve_`` (a warm start goes on
+        from the earlier fit's; epochs that had no held-out data count as
+        NaN).
 
     best_validation_score_ : float or None
         With ``early_stopping``, the best of ``validation_scores_``: the
@@ -280,9 +215,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     The probabilities of the perceptron rule are ``sigmoid(z / T)`` (softmax
     for several classes), where ``T = temperature_`` minimises the weighted
-    log-loss on the training data (the last chunk, for :meth:`partial_fit`)
-    against Platt's targets ``(N + 1)/(N + 2)`` and ``1/(N + 2)`` for a class
-    of ``N`` samples. They keep the ranking of :meth:`decision_function`, and
+    log-loss on the training data (for :meth:`partial_fit`, on a uniform
+    sample of up to 1,000 of the rows streamed so far) against Platt's
+    targets ``(N + 1)/(N + 2)`` and ``1/(N + 2)`` for a class of ``N``
+    samples. They keep the ranking of :meth:`decision_function`, and
     their argmax is :meth:`predict`.
 
     References
@@ -385,25 +321,27 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self : NeuronClassifier
             The fitted neuron.
         """
-        with _unchanged_on_error(self):
+        with unchanged_on_error(self):
             continuing = self.warm_start and hasattr(self, "_training_state")
             if continuing:
                 # validate_data below would forget the feature count to check against
-                _validate_data(
+                validate_input(
                     self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
                 )
-            X, y = _validate_data(
+            X, y = validate_input(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )
             check_classification_targets(y)
-            classes, targets = _classes_and_targets(y)
+            classes, targets = classes_and_targets(y)
             if len(classes) < 2:
                 raise ValueError(
                     f"The training data has samples of one class only ({classes[0]!r}); "
                     "a classifier needs at least 2 classes."
                 )
-            _check_feature_scale(X)
-            sample_weight = self._sample_weight(sample_weight, X, targets, classes)
+            check_feature_scale(X)
+            sample_weight = checked_sample_weight(
+                sample_weight, X, targets, classes, self.class_weight
+            )
             if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
                 raise ValueError(
                     "The samples of non-zero weight all belong to one class; a "
@@ -426,7 +364,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
             validation = None
             if self.early_stopping:
-                X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight)
+                (X, targets, sample_weight), validation = hold_out(
+                    X, targets, sample_weight, self.validation_fraction, self.random_state
+                )
                 if history.validation is None:  # epochs of an earlier fit had no score
                     history.validation = [np.nan] * len(history.loss)
             else:
@@ -434,7 +374,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             # Divided by their mean, unit weights leave the textbook rule as it is.
             step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
 
-            batch_size = self._batch_size(X)
+            batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
+            batch_size = min(batch_size, X.shape[0])
             online = batch_size < X.shape[0]
             settings = self._settings(X, step_weight, batch_size, n_neurons, online)
             best_validation_score = train(
@@ -443,6 +384,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )  # fmt: skip
 
             self._set_fitted_state(classes, settings, weights, history)
+            vars(self).pop("_stream", None)  # what partial_fit streamed before
             self.best_validation_score_ = best_validation_score
             self.temperature_ = self._fit_temperature(X, targets, sample_weight)
         return self
@@ -471,7 +413,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self : NeuronClassifier
             The neuron, trained on one more chunk.
         """
-        with _unchanged_on_error(self):
+        with unchanged_on_error(self):
             if self.early_stopping:
                 raise ValueError(
                     "early_stopping=True needs fit, which holds out part of the data to "
@@ -479,27 +421,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     "early_stopping=False for partial_fit."
                 )
             first_call = not hasattr(self, "_training_state")
-            if first_call and classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: "
-                    "the list of every label the stream will contain."
-                )
-            if classes is not None:
-                classes = np.unique(classes)
-                if not first_call and not np.array_equal(classes, self.classes_):
-                    raise ValueError(
-                        f"classes={classes.tolist()} differs from the classes of the first "
-                        f"call to partial_fit, {self.classes_.tolist()}."
-                    )
-                if len(classes) < 2:
-                    raise ValueError("classes must hold at least 2 labels for a classifier.")
-            if self.class_weight == "balanced":
-                raise ValueError(
-                    "class_weight='balanced' needs all the labels at once, which "
-                    "partial_fit does not see; pass a dict, e.g. from "
-                    "sklearn.utils.compute_class_weight on the whole y."
-                )
-            X, y = _validate_data(
+            classes = check_stream_classes(
+                classes, None if first_call else self.classes_, self.class_weight
+            )
+            X, y = validate_input(
                 self,
                 X,
                 y,
@@ -509,16 +434,12 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 reset=first_call,
             )
             check_classification_targets(y)
-            classes = classes if first_call else self.classes_
-            unseen = np.setdiff1d(y, classes)
-            if len(unseen):
-                raise ValueError(
-                    f"y has labels {unseen.tolist()} that are not among the classes "
-                    f"{classes.tolist()} given on the first call to partial_fit."
-                )
-            _check_feature_scale(X)
+            check_labels_in_classes(y, classes)
+            check_feature_scale(X)
             targets = np.searchsorted(classes, y)
-            sample_weight = self._sample_weight(sample_weight, X, targets, classes)
+            sample_weight = checked_sample_weight(
+                sample_weight, X, targets, classes, self.class_weight
+            )
 
             batch_size = 1 if self.batch_size == "auto" else self.batch_size
             n_neurons = 1 if len(classes) == 2 else len(classes)
@@ -542,73 +463,18 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             self._set_fitted_state(classes, settings, weights, history)
             self.best_validation_score_ = None
             if settings.perceptron:
-                self._calibrate_on_the_stream(X, targets, sample_weight, first_call)
+                # on a uniform sample of every chunk so far, not the last one alone
+                self._stream = stream_with(
+                    None if first_call else getattr(self, "_stream", None),
+                    (X, targets, sample_weight),
+                    len(classes),
+                    check_random_state(self.random_state),
+                )
+                sampled_X, sampled_targets, sampled_weight = self._stream["sample"]
+                self.temperature_ = self._fit_temperature(
+                    sampled_X, sampled_targets, sampled_weight, self._stream["class_sizes"]
+                )
         return self
-
-    def _sample_weight(self, sample_weight, X, targets, classes):
-        """Sample weights times class weights, checked."""
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight)
-            if sample_weight.dtype.kind in "fc" and np.isnan(sample_weight).any():
-                raise ValueError(
-                    "sample_weight contains NaN; give every sample a finite non-negative weight."
-                )
-            if sample_weight.ndim == 1 and not np.any(sample_weight):
-                raise ValueError(
-                    "Every sample weight is zero; give some samples a positive weight."
-                )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=classes, y=classes[targets]
-            )
-            sample_weight = sample_weight * class_weight[targets]
-        if not np.isfinite(sample_weight.sum()):
-            raise ValueError("sample_weight must be finite; rescale the weights.")
-        return sample_weight
-
-    def _hold_out(self, X, targets, sample_weight):
-        """Split off the stratified validation data of ``early_stopping``."""
-        # imported here: sklearn.model_selection takes long to import, and
-        # only early stopping needs it
-        from sklearn.model_selection import train_test_split
-
-        try:
-            train_part, validation = train_test_split(
-                np.arange(X.shape[0]),
-                test_size=self.validation_fraction,
-                stratify=targets,
-                random_state=check_random_state(self.random_state),
-            )
-        except ValueError as error:
-            raise ValueError(
-                f"early_stopping cannot hold out a stratified validation_fraction="
-                f"{self.validation_fraction} of this data ({error}); raise "
-                "validation_fraction or turn early_stopping off."
-            ) from error
-        for part, indices in [("validation", validation), ("training", train_part)]:
-            if not np.any(sample_weight[indices]):
-                raise ValueError(
-                    f"The sample weights of the {part} set that early_stopping holds out "
-                    f"(validation_fraction={self.validation_fraction}) are all zero; give "
-                    "more samples a positive weight, change random_state or "
-                    "validation_fraction, or turn early_stopping off."
-                )
-        train_part.sort()
-        held_out = X[validation], targets[validation], sample_weight[validation]
-        return X[train_part], targets[train_part], sample_weight[train_part], held_out
-
-    def _batch_size(self, X):
-        n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            if sp.issparse(X):
-                small = n_samples <= AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES and X.nnz >= X.shape[1]
-            else:
-                small = n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES
-            return n_samples if small else 1
-        return min(self.batch_size, n_samples)
 
     def _settings(self, X, sample_weight, batch_size, n_neurons, online, learning_rate=None):
         """The parameters, resolved for this data: the step, the activation, averaging."""
@@ -688,35 +554,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             class_sizes=class_sizes,
         )
 
-    def _calibrate_on_the_stream(self, X, targets, sample_weight, first_call):
-        """Fit the perceptron's temperature on a uniform sample of all chunks so far.
-
-        Fitting it on the last chunk alone would make the probabilities
-        depend on the chunk size (one sample says little about the scale of
-        ``z``). The sample is a reservoir (Vitter's algorithm R) of at most
-        a thousand rows, and the class sizes that pull Platt's targets away
-        from 0 and 1 count every sample streamed.
-        """
-        if first_call or not hasattr(self, "_stream_sample"):
-            n_classes = len(self.classes_)
-            self._stream_sample = None
-            self._stream_class_sizes = np.zeros(n_classes)
-            self._n_samples_streamed = 0
-        self._stream_sample = reservoir_sample(
-            self._stream_sample,
-            (X, targets, sample_weight),
-            self._n_samples_streamed,
-            check_random_state(self.random_state),
-        )
-        self._n_samples_streamed += X.shape[0]
-        self._stream_class_sizes += np.bincount(
-            targets, weights=sample_weight, minlength=len(self.classes_)
-        )
-        sampled_X, sampled_targets, sampled_weight = self._stream_sample
-        self.temperature_ = self._fit_temperature(
-            sampled_X, sampled_targets, sampled_weight, class_sizes=self._stream_class_sizes
-        )
-
     # --- Predicting -------------------------------------------------------
 
     def _net_input(self, X):
@@ -738,7 +575,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = _validate_data(
+        X = validate_input(
             self,
             X,
             accept_sparse="csr",
@@ -787,24 +624,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            # Each class from its own exponential, 1 / (1 + exp(∓z/T)): exact
-            # to rounding at both ends (an exponential overflowing to infinity
-            # gives 0), and three passes over the output.
-            proba = np.empty((len(scores), 2), dtype=scores.dtype)
-            with np.errstate(over="ignore"):
-                np.divide(scores, self.temperature_, out=proba[:, 0])
-                np.divide(scores, -self.temperature_, out=proba[:, 1])
-                np.exp(proba, out=proba)
-            proba += 1.0
-            return np.reciprocal(proba, out=proba)
-        scores /= self.temperature_
-        # softmax, in place, shifted by each row's largest z so that exp cannot overflow
-        scores -= row_max(scores)[:, np.newaxis]
-        np.exp(scores, out=scores)
-        scores /= row_sum(scores)[:, np.newaxis]
-        return scores
+        return probabilities(self.decision_function(X), self.temperature_)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed without underflow.
@@ -819,13 +639,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        scores = self.decision_function(X) / self.temperature_
-        if scores.ndim == 1:
-            return np.column_stack([log_expit(-scores), log_expit(scores)])
-        # log-softmax: z − m − log Σ exp(z − m), with m the row's largest z
-        scores -= row_max(scores)[:, np.newaxis]
-        scores -= np.log(row_sum(np.exp(scores)))[:, np.newaxis]
-        return scores
+        return log_probabilities(self.decision_function(X), self.temperature_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

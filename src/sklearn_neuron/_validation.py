@@ -1,0 +1,160 @@
+"""Checks of the user's input, each with an error that says what to do."""
+
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+
+@contextmanager
+def unchanged_on_error(estimator):
+    """Restore every attribute of ``estimator`` if the block raises."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def validate_input(estimator, *args, **kwargs):
+    """scikit-learn's ``validate_data``, without its spurious overflow warnings.
+
+    It checks that X is finite by summing it first, which overflows for large
+    finite values (it then checks element by element, and rightly passes).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate_data(estimator, *args, **kwargs)
+
+
+def check_feature_scale(X):
+    """Refuse features so large that the neuron's arithmetic would overflow.
+
+    The net input ``w·x`` of the perceptron rule grows like ``|x|²`` summed
+    over the features; it has to stay well inside the range of X's dtype.
+    """
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        return
+    largest = float(max(abs(X.max()), abs(X.min())))
+    if largest > 0 and 2 * np.log(largest) + np.log(X.shape[1]) > np.log(
+        np.finfo(X.dtype).max / 16
+    ):
+        raise ValueError(
+            f"The features are too large for {X.dtype} arithmetic (|x| reaches {largest:.3g}, "
+            "and w·x grows like its square); scale the features, e.g. with StandardScaler"
+            + (", or pass float64." if X.dtype == np.float32 else ".")
+        )
+
+
+def classes_and_targets(y):
+    """``np.unique(y, return_inverse=True)``: the sorted labels, and each sample's index among them.
+
+    Integer labels from a short range are counted rather than sorted: several
+    times faster on large data, with the same result.
+    """
+    if y.dtype.kind in "iu" and len(y) > 0:
+        lowest, highest = int(y.min()), int(y.max())
+        index_range = np.iinfo(np.intp)
+        if highest - lowest < len(y) and index_range.min <= lowest <= highest <= index_range.max:
+            offsets = np.subtract(y, lowest, dtype=np.intp)
+            present = np.bincount(offsets) > 0
+            classes = (np.flatnonzero(present) + lowest).astype(y.dtype)
+            return classes, (np.cumsum(present) - 1)[offsets]
+    return np.unique(y, return_inverse=True)
+
+
+def checked_sample_weight(sample_weight, X, targets, classes, class_weight):
+    """Sample weights times class weights, checked."""
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.dtype.kind in "fc" and np.isnan(sample_weight).any():
+            raise ValueError(
+                "sample_weight contains NaN; give every sample a finite non-negative weight."
+            )
+        if sample_weight.ndim == 1 and not np.any(sample_weight):
+            raise ValueError("Every sample weight is zero; give some samples a positive weight.")
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if class_weight is not None:
+        sample_weight = (
+            sample_weight
+            * compute_class_weight(class_weight, classes=classes, y=classes[targets])[targets]
+        )
+    if not np.isfinite(sample_weight.sum()):
+        raise ValueError("sample_weight must be finite; rescale the weights.")
+    return sample_weight
+
+
+def hold_out(X, targets, sample_weight, validation_fraction, random_state):
+    """Split off the stratified validation data of ``early_stopping``.
+
+    Returns the training part ``(X, targets, sample_weight)`` and the held-out one.
+    """
+    # imported here: sklearn.model_selection takes long to import, and
+    # only early stopping needs it
+    from sklearn.model_selection import train_test_split
+
+    try:
+        training, validation = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=validation_fraction,
+            stratify=targets,
+            random_state=check_random_state(random_state),
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"early_stopping cannot hold out a stratified validation_fraction="
+            f"{validation_fraction} of this data ({error}); raise "
+            "validation_fraction or turn early_stopping off."
+        ) from error
+    for part, indices in [("validation", validation), ("training", training)]:
+        if not np.any(sample_weight[indices]):
+            raise ValueError(
+                f"The sample weights of the {part} set that early_stopping holds out "
+                f"(validation_fraction={validation_fraction}) are all zero; give "
+                "more samples a positive weight, change random_state or "
+                "validation_fraction, or turn early_stopping off."
+            )
+    training.sort()
+    return (
+        (X[training], targets[training], sample_weight[training]),
+        (X[validation], targets[validation], sample_weight[validation]),
+    )
+
+
+def check_stream_classes(classes, fitted_classes, class_weight):
+    """The sorted ``classes`` of ``partial_fit``, checked against the first call's."""
+    if fitted_classes is None and classes is None:
+        raise ValueError(
+            "classes must be passed on the first call to partial_fit: "
+            "the list of every label the stream will contain."
+        )
+    if class_weight == "balanced":
+        raise ValueError(
+            "class_weight='balanced' needs all the labels at once, which "
+            "partial_fit does not see; pass a dict, e.g. from "
+            "sklearn.utils.compute_class_weight on the whole y."
+        )
+    if classes is None:
+        return fitted_classes
+    classes = np.unique(classes)
+    if fitted_classes is not None and not np.array_equal(classes, fitted_classes):
+        raise ValueError(
+            f"classes={classes.tolist()} differs from the classes of the first "
+            f"call to partial_fit, {fitted_classes.tolist()}."
+        )
+    if len(classes) < 2:
+        raise ValueError("classes must hold at least 2 labels for a classifier.")
+    return classes
+
+
+def check_labels_in_classes(y, classes):
+    unseen = np.setdiff1d(y, classes)
+    if len(unseen):
+        raise ValueError(
+            f"y has labels {unseen.tolist()} that are not among the classes "
+            f"{classes.tolist()} given on the first call to partial_fit."
+        )
