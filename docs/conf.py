@@ -65,6 +65,7 @@ sphinx_gallery_conf = {
             "plot_grid_search.py",
             "plot_reliability_diagram.py",
             "plot_peer_comparison.py",
+            "plot_onnx_serving.py",
             "*",
         ]
     ),
@@ -76,6 +77,8 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "show_memory": False,
+    # its pages of timings load jQuery and DataTables from CDNs: the site stays offline
+    "write_computation_times": False,
 }
 
 # --- HTML ------------------------------------------------------------------
