@@ -65,7 +65,7 @@ def evaluate(X, y):
     results = {}
     for name, model in models().items():
         pipeline = make_pipeline(StandardScaler(), model)
-        pipeline.fit(X_train, y_train)  # warm-up: loads the compiled training loop
+        pipeline.fit(X_train, y_train)  # warm-up
         start = time.perf_counter()
         pipeline.fit(X_train, y_train)
         seconds = time.perf_counter() - start

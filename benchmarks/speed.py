@@ -15,20 +15,15 @@ that of the peer named in the ratio column. A fit slower than 10 s is timed
 once (the warm-up) and marked "(once)" instead of its memory. After the table: the floor (one
 pass of ``X @ coef_.T`` over the training data) against one epoch of each of
 our rules, online and in full batch, each timed alone (fits of 6 epochs less
-fits of 3); predict against the bare product; the cold start in fresh
-processes.
+fits of 3); predict against the bare product. The cold start in fresh
+processes is benchmarks/cold_start.py's.
 
     python benchmarks/speed.py [--repeats 3] [--quick]
 """
 
 import argparse
-import importlib.util
 import os
 import platform
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
 import warnings
@@ -120,7 +115,7 @@ SLOW = 10.0  # seconds: a fit this slow is timed once, and its memory not measur
 
 def measure(estimator, X_train, y_train, X_test, y_test, repeats):
     start = time.perf_counter()
-    estimator.fit(X_train, y_train)  # warm-up: compiles, loads caches
+    estimator.fit(X_train, y_train)  # warm-up
     warm_up = time.perf_counter() - start
     slow = warm_up > SLOW
     fit = warm_up if slow else median_seconds(lambda: estimator.fit(X_train, y_train), repeats)
@@ -167,57 +162,6 @@ def floor_rows(X_train, y_train, X_test, repeats):
         proba = median_seconds(lambda m=model: m.predict_proba(X_test), quick_repeats)
         rows.append((rule, product, online, full, bare, predict, proba))
     return rows
-
-
-COLD_START = """
-import time
-start = time.perf_counter()
-import numpy as np
-from sklearn_neuron import NeuronClassifier
-rng = np.random.default_rng(0)
-X = rng.normal(size=(1000, 20)); y = (X[:, 0] > 0).astype(int)
-NeuronClassifier().fit(X, y)
-print(time.perf_counter() - start)
-"""
-# What the cold start cannot go below: importing what we build on. (scikit-learn
-# also imports pandas when it is installed, as the distributed extra does.)
-DEPENDENCIES_IMPORT = """
-import time
-start = time.perf_counter()
-import numpy, scipy.sparse, scipy.special, scipy.optimize, sklearn.base
-print(time.perf_counter() - start)
-"""
-
-
-def fresh_process_seconds(code, repeats, cache_dir=None):
-    environment = dict(os.environ)
-    if cache_dir is not None:
-        environment["NUMBA_CACHE_DIR"] = cache_dir
-    times = []
-    for _ in range(repeats):
-        result = subprocess.run(
-            [sys.executable, "-c", code], env=environment, capture_output=True, text=True
-        )
-        times.append(float(result.stdout.strip()))
-    return float(np.median(times))
-
-
-def cold_start(repeats):
-    """Fresh processes: an empty compilation cache, a warm one, and the dependencies alone."""
-    empty = []
-    for _ in range(repeats):
-        cache = tempfile.mkdtemp()
-        try:
-            empty.append(fresh_process_seconds(COLD_START, 1, cache))
-        finally:
-            shutil.rmtree(cache)
-    cache = tempfile.mkdtemp()
-    try:
-        fresh_process_seconds(COLD_START, 1, cache)  # fills the cache
-        warm = fresh_process_seconds(COLD_START, repeats, cache)
-    finally:
-        shutil.rmtree(cache)
-    return float(np.median(empty)), warm, fresh_process_seconds(DEPENDENCIES_IMPORT, repeats)
 
 
 def main():
@@ -275,14 +219,7 @@ def main():
                 f"{full:9.4f}{full / product:7.2f}{predict / bare:9.2f}{proba / bare:8.2f}"
             )
 
-    empty, warm, dependencies = cold_start(args.repeats)
-    pandas = importlib.util.find_spec("pandas") is not None
-    print(
-        f"\nCold start (fresh process: import, then fit on 1,000 samples): "
-        f"{empty:.2f} s with an empty compilation cache, {warm:.2f} s with a warm one;\n"
-        f"importing numpy, scipy and sklearn.base alone takes {dependencies:.2f} s "
-        f"(pandas {'installed: scikit-learn imports it too' if pandas else 'not installed'})"
-    )
+    print("\nThe price of a fresh process: python benchmarks/cold_start.py")
 
 
 if __name__ == "__main__":

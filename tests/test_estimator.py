@@ -1,8 +1,6 @@
 """NeuronClassifier as a scikit-learn classifier: accuracy, composition, probabilities, errors."""
 
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -299,26 +297,6 @@ def test_diverging_training_says_what_to_do():
         NeuronClassifier(
             learning_rule="perceptron", batch_size=1, alpha=0, tol=None, max_iter=5
         ).fit(X, [0, 1, 1])
-
-
-def test_import_and_fit_without_a_writable_compilation_cache(tmp_path):
-    """On a read-only install numba cannot cache; the package must still work."""
-    script = """
-import numba.core.caching as caching
-
-def refuse(self):
-    raise OSError("read-only file system")
-
-caching._CacheLocator.ensure_cache_path = refuse
-from sklearn_neuron import NeuronClassifier
-model = NeuronClassifier(batch_size=1).fit([[0.0, 1.0], [1.0, 0.0]], [0, 1])
-print(model.predict([[0.0, 1.0], [1.0, 0.0]]).tolist())
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[0, 1]"
 
 
 @pytest.mark.parametrize("learning_rule", RULES)

@@ -158,7 +158,7 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, full_b
         if settings.shuffle and settings.batch_size < n_samples:
             rng.shuffle(order)
         total_loss, weighted_mistakes, mistakes = _kernels.epoch(
-            _kernels.as_rows(X), targets.astype(np.intp, copy=False), sample_weight, order,
+            X, targets.astype(np.intp, copy=False), sample_weight, order,
             weights.coef, weights.intercept, settings.activation, settings.learning_rate,
             settings.alpha, settings.batch_size, settings.average, weights.coef_sum,
             weights.intercept_sum, weights.steps,

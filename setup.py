@@ -1,0 +1,29 @@
+"""The compiled kernels; everything else about the package is in pyproject.toml.
+
+setuptools rather than meson-python: ``pip install -e .`` then builds the
+kernels in place, next to the source, with build isolation, in one command
+from a fresh environment, and nothing rebuilds at import time (meson-python's
+editable installs need the build tools installed beforehand and rebuild on
+import, in every worker process).
+"""
+
+import sys
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+# A fused multiply-add rounds once where the update rule rounds twice: the
+# arithmetic stays as written, so that results do not depend on the machine.
+KEEP_ROUNDING = [] if sys.platform == "win32" else ["-ffp-contract=off"]
+
+setup(
+    ext_modules=cythonize(
+        [
+            Extension(
+                "sklearn_neuron._kernels",
+                ["src/sklearn_neuron/_kernels.pyx"],
+                extra_compile_args=KEEP_ROUNDING,
+            )
+        ]
+    )
+)
