@@ -311,6 +311,7 @@ def test_warm_start_adds_early_stopping_to_a_fit_without_it(data):
     assert len(model.validation_scores_) == model.n_iter_
     assert np.isnan(model.validation_scores_[:3]).all()
     assert not np.isnan(model.validation_scores_[3:]).any()
+    assert model.n_iter_ < 300  # a plateau of held-out scores ends training
 
 
 def test_convergence_warning_only_when_max_iter_cuts_training_short(binary):

@@ -247,7 +247,11 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
         if tol is None and validation is not None:
             tol = 0.0  # early stopping stops when the score stops improving at all
         if tol is not None:
-            if progress > best_progress - tol:
+            # A held-out score that only equals the best is no improvement
+            # (as in scikit-learn's SGD), or tol=None would never stop on a plateau.
+            if progress > best_progress - tol or (
+                validation is not None and progress == best_progress - tol
+            ):
                 epochs_without_improvement += 1
             else:
                 epochs_without_improvement = 0
