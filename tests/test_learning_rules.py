@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.special import softmax
+from scipy.optimize import minimize
+from scipy.special import logsumexp, softmax
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.model_selection import GridSearchCV
+from sklearn.svm import LinearSVC
 
 from sklearn_neuron import NeuronClassifier, _full_batch
-from sklearn_neuron._kernels import SIGMOID, SOFTMAX, STEP, WINNER_TAKES_ALL
-from sklearn_neuron._training import Weights
 
 TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
@@ -213,6 +213,18 @@ def reference_outputs(Z, y, activation):
     return softmax(Z, axis=1)
 
 
+def weighted_objective(params, X, y, s, n_neurons, alpha):
+    """Σ s_i l(t_i, w·x_i + b) / Σ s + α/2 ‖w‖², written out: the log-loss or the cross-entropy."""
+    d = X.shape[1]
+    W, b = params[: n_neurons * d].reshape(n_neurons, d), params[n_neurons * d :]
+    Z = X @ W.T + b
+    if n_neurons == 1:
+        losses = np.logaddexp(0, -np.where(y == 1, 1, -1) * Z[:, 0])
+    else:
+        losses = logsumexp(Z, axis=1) - Z[np.arange(len(y)), y]
+    return s @ losses / s.sum() + 0.5 * alpha * np.sum(W * W)
+
+
 @pytest.mark.parametrize(
     "activation, n_classes",
     [("step", 2), ("winner", 3), ("sigmoid", 2), ("softmax", 3)],
@@ -220,40 +232,40 @@ def reference_outputs(Z, y, activation):
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("block_rows", [7, 1000])
-def test_full_batch_step_is_the_mean_of_the_samples_updates(
+def test_full_batch_minimises_the_weighted_objective(
     activation, n_classes, container, dtype, block_rows, monkeypatch
 ):
-    """w ← (1 − ηα) w + η · mean(s · (t − f(z)) · x), from any weights, in blocks of rows or not."""
+    """Sigmoid/softmax: the optimum of the weighted objective (scipy's own minimiser of it);
+    step/winner: separable data end with no weighted mistake. Dense or CSR, in blocks or not."""
     X, y = make_classification(
-        90, 5, n_informative=3, n_redundant=0, n_classes=n_classes, random_state=3
-    )
+        90, 5, n_informative=3, n_redundant=0, n_classes=n_classes, random_state=3,
+        class_sep=3.0 if activation in ("step", "winner") else 1.0, flip_y=0,
+    )  # fmt: skip
     X = X.astype(dtype)
-    rng = np.random.default_rng(0)
-    s = rng.uniform(0.5, 2.0, len(y))
+    s = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    s[:3] = 0.0  # zero weights are allowed
     n_neurons = 1 if n_classes == 2 else n_classes
-    W = rng.normal(size=(n_neurons, 5)).astype(dtype)
-    b = rng.normal(size=n_neurons).astype(dtype)
-    eta, alpha = 0.3, 0.1
-
-    T = np.eye(n_classes)[y][:, 1:] if n_neurons == 1 else np.eye(n_classes)[y]
-    Z = X.astype(np.float64) @ W.T.astype(np.float64) + b
-    errors = s[:, None] * (T - reference_outputs(Z, y, activation))
-    expected_W = (1 - eta * alpha) * W + eta * errors.T @ X / len(y)
-    expected_b = b + eta * errors.mean(axis=0)
-
-    monkeypatch.setattr(_full_batch, "_BLOCK_BYTES", block_rows * 5 * X.itemsize)
-    weights = Weights.zeros(n_neurons, 5, dtype)
-    weights.coef[:], weights.intercept[:] = W, b
-    code = {"step": STEP, "winner": WINNER_TAKES_ALL, "sigmoid": SIGMOID, "softmax": SOFTMAX}
-    full_batch = _full_batch.FullBatch(container(X), y, s, n_neurons)
-    _, weighted_mistakes, mistakes = full_batch.epoch(weights, code[activation], eta, alpha, False)
-
-    rtol = 1e-5 if dtype == np.float32 else 1e-10
-    np.testing.assert_allclose(weights.coef, expected_W, rtol=rtol, atol=rtol)
-    np.testing.assert_allclose(weights.intercept, expected_b, rtol=rtol, atol=rtol)
-    predicted = (Z[:, 0] > 0).astype(int) if n_neurons == 1 else Z.argmax(axis=1)
-    assert mistakes == np.sum(predicted != y)
-    np.testing.assert_allclose(weighted_mistakes, s @ (predicted != y))
+    alpha = 0.1
+    monkeypatch.setattr(_full_batch, "_BLOCK_BYTES", block_rows * 5 * 8)
+    rule = "perceptron" if activation in ("step", "winner") else "sigmoid"
+    model = NeuronClassifier(learning_rule=rule, alpha=alpha, tol=1e-9, max_iter=5000)
+    model.fit(container(X), y, sample_weight=s)
+    if rule == "perceptron":
+        if LinearSVC().fit(X, y).score(X, y) == 1.0:  # separable
+            assert np.sum(s * (model.predict(X) != y)) == 0
+        return
+    X64 = X.astype(np.float64)
+    start = np.zeros(n_neurons * 6)
+    reference = minimize(
+        weighted_objective, start, args=(X64, y, s, n_neurons, alpha), method="BFGS",
+        options={"gtol": 1e-10, "maxiter": 10_000},
+    )  # fmt: skip
+    ours = weighted_objective(
+        np.concatenate([model.coef_.astype(np.float64).ravel(), model.intercept_]),
+        X64, y, s, n_neurons, alpha,
+    )  # fmt: skip
+    rtol = 1e-5 if dtype == np.float32 else 1e-8
+    assert ours <= reference.fun * (1 + rtol)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -1,86 +1,517 @@
-"""Full-batch epochs: the update rule for all samples at once, as matrix products.
+"""Full-batch training: the documented objective, minimised whatever the feature scale.
 
-In full batch every sample meets the same weights, so the rule
-``Δw = η · s · (t − f(z)) · x``, summed over the samples, is three steps:
+A plain gradient step 1/L depends on the scale of the features: without a
+StandardScaler it needs thousands of steps and stops far from the optimum.
+This module trains on the same objective in coordinates where every
+feature has unit curvature, with a solver that needs no step size.
 
-    Z = X Wᵀ + b              the net inputs of all samples (one product)
-    E = s · (T − f(Z))        the error signals, row by row (compiled)
-    W ← (1 − η·alpha) · W + η · mean(Eᵀ X)        (a second product)
+The documented objective is unchanged::
 
-The two products run in the BLAS (or scipy.sparse for sparse X), which reads
-X at memory speed and uses every core it is allowed, as scikit-learn's own
-solvers do; the error signals are the very function the online rule uses,
-except that the exponentials of the sigmoid or softmax come from numpy's
-``exp``, which works on several numbers at once (SIMD) and is several times
-faster than one call a sample.
+    F(w, b) = sum_i s_i l(t_i, w.x_i + b) / sum_i s_i + alpha/2 ||w||^2
+
+and every iteration is built from the error signals of the learning rule,
+``E = s * (T - f(Z))`` and ``E^T X``: two products with X per iteration,
+everything else is O(n_samples * n_neurons) or O(n_features * n_neurons).
+
+Preconditioning (no copy of X)
+------------------------------
+One pass over X gives the weighted class sums C (Kc x d) and the weighted
+second moments; from them the means m_j and variances v_j.  We train in the
+coordinates (u, beta) defined by
+
+    w = p * u                 (p_j = 1 / sqrt(c v_j + alpha), per feature)
+    b = pb * beta - w . m     (the centring folded into the bias)
+
+which is the same model on standardised inputs x~ = (x - m) * p.  It is an
+exact change of variables: F(w(u, beta), b(u, beta)) is the SAME function,
+its minimiser maps to the same (coef_, intercept_) in the user's units, and
+the penalty stays alpha/2 ||p * u||^2 (on the user's w).  Only the geometry
+the optimiser sees changes: the Jacobi preconditioner of the Hessian at
+w = 0 (c = 1/4 sigmoid, 1/2 softmax, 1 for the perceptron; alpha keeps p
+finite and the penalty's curvature alpha p_j^2 <= 1 in u).
+
+The two products, in u-coordinates, are
+
+    X~ D      = X (p*D_u)^T + (pb*D_beta - (p*D_u).m)        (net inputs)
+    X~^T E    = p * (E^T X - (sum E) m)                        (gradients)
+
+Sigmoid / softmax rule
+----------------------
+Start: w = 0 and the best bias for w = 0 (log of the class weights), whose
+loss and gradient come from the class sums without a pass over X.
+Iteration: L-BFGS (two-loop recursion, memory 20) on the preconditioned
+problem.  The line search costs no pass over X: with U = X~ D (the net
+inputs of the direction, the first product) the net inputs along the line
+are Z + t U, so phi(t) = F(u + t D), phi'(t) and phi''(t) are O(n K) sums.
+The first trial is the 1-D Newton step t = -phi'(0) / phi''(0) (phi''(0)
+from the probabilities the last evaluation left); it is accepted under the
+Wolfe conditions (c1 = 1e-4, |phi'(t)| <= 0.9 |phi'(0)|), which it almost
+always is (about 1.0 trials an iteration); otherwise safeguarded Newton /
+bisection.  Then Z <- Z + t U, E at the new point is already known, and the
+gradient X~^T E is the second product.
+Stopping: sqrt(c) * max |grad F| in (u, beta) coordinates <= tol, i.e. the
+largest gradient component with respect to the weights of standardised
+features and to the bias (LogisticRegression's gtol on standardised data).
+The iterates do not depend on tol and F decreases at every iteration, so a
+smaller tol always stops later, at a lower objective.  It also stops (with
+converged=False) when the line search finds no decrease (rounding floor,
+e.g. float32 X with a tiny tol) or at max_iter.
+
+Perceptron rule
+---------------
+The penalised perceptron criterion is 0 at w = 0 and positive elsewhere,
+so its exact minimiser is w = 0 and a descent method on it degenerates; the
+perceptron is the (sub)gradient method on it, whose scale is set by its
+step.  Here: the batch perceptron in the preconditioned coordinates with
+Polyak's step for the criterion's least value on separable data, 0,
+over-relaxed by 1.5 (eta_k = 1.5 Perc(w_k) / ||g_k||^2, g_k the push
+E^T X~ / S; eta_0 = 1 from w = 0, where Perc = 0), the penalty applied as
+its proximal step (u <- (u + eta g) / (1 + eta alpha p^2)), ties among
+rivals sharing the push, no momentum, and a pocket (the iterate with the
+fewest weighted training mistakes among the iterates, their running
+mean and the constant classifier of the heaviest class is returned; the
+mean's net inputs are the running mean of Z, so this costs no pass over X).
+Stops at no mistake, when
+the pocket's weighted fraction of mistakes improved by at most tol over the
+last n_iter_no_change iterations, or at max_iter.
+
+Curves: after each iteration ``on_iteration`` receives the iterate's weights
+in the user's units, its objective and its training mistakes (the
+perceptron's: of the weights the iteration starts from); it may stop
+training, which is how early stopping and ``verbose`` work.  X is never
+copied: the statistics pass reads it in blocks of rows (views).
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernels
-from ._probabilities import row_max
+# Dense X is read in blocks of rows (views) by the statistics pass, so that
+# its temporaries stay small next to X.
+_BLOCK_BYTES = 2**18
+# The L-BFGS pairs: this many at most, and at most 64 MB of them.
+_MEMORY = 20
+_MEMORY_FLOATS = 2**23
+# The perceptron's over-relaxed Polyak step (see the module docstring).
+_RELAXATION = 1.5
 
-# Dense X goes through in blocks of rows (views, not copies): a block small
-# enough to stay in the processor's cache between the two products, and whose
-# net inputs and errors stay small next to X.
-_BLOCK_BYTES = 2**22
-_NET_INPUTS_PER_BLOCK = 2**16
+
+@dataclass
+class Result:
+    """What a full-batch fit returns, in the user's units."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    n_iter: int
+    converged: bool
 
 
-class FullBatch:
-    """Runs full-batch epochs on fixed training data."""
+class Problem:
+    """X (never copied), the targets, the weights and the preconditioner."""
 
-    def __init__(self, X, targets, sample_weight, n_neurons):
-        self.targets = targets.astype(np.intp, copy=False)
-        self.sample_weight = sample_weight
-        n_samples = X.shape[0]
-        if sp.issparse(X):  # rows of a sparse matrix would be a copy: X goes whole
-            self.blocks = [(slice(0, n_samples), X)]
-            block = n_samples
+    def __init__(self, X, targets, sample_weight, n_neurons, perceptron, alpha):
+        self.X = X
+        self.sparse = sp.issparse(X)
+        self.n_samples, self.n_features = X.shape
+        self.n_neurons = n_neurons
+        self.n_classes = 2 if n_neurons == 1 else n_neurons
+        self.targets = np.asarray(targets, dtype=np.intp)
+        self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        self.total_weight = float(self.sample_weight.sum())
+        self.alpha = float(alpha)
+        self.sign = np.where(self.targets == 1, 1.0, -1.0)  # binary targets as ±1
+        if perceptron:
+            curvature = 1.0
+        else:  # the largest curvature of the log-loss at z = 0
+            curvature = 0.25 if n_neurons == 1 else 0.5
+        self._statistics(curvature)
+
+    def _statistics(self, curvature):
+        """One pass over X: the weighted class sums and the variances."""
+        X, s = self.X, self.sample_weight
+        n, d = self.n_samples, self.n_features
+        membership = np.zeros((n, self.n_classes), dtype=X.dtype)
+        membership[np.arange(n), self.targets] = s
+        if self.sparse:
+            class_sums = np.asarray(X.T @ membership, dtype=np.float64).T
+            shift = np.zeros(d)  # no shift: it would densify X
         else:
-            row_bytes = X.itemsize * max(1, X.shape[1])
-            block = max(1, min(_BLOCK_BYTES // row_bytes, _NET_INPUTS_PER_BLOCK // n_neurons))
-            self.blocks = [
-                (slice(start, start + block), X[start : start + block])
-                for start in range(0, n_samples, block)
-            ]
-        self.errors = np.empty((min(block, n_samples), n_neurons))
+            class_sums = np.asarray(membership.T @ X, dtype=np.float64)
+            # moments about the first row, against cancellation for large offsets
+            shift = np.asarray(X[0], dtype=np.float64)
+        second = np.zeros(d)
+        row_bytes = 8 * max(d, 1) if not self.sparse else 8 * max(X.nnz // max(n, 1), 1)
+        block = max(1, _BLOCK_BYTES // row_bytes)
+        for start in range(0, n, block):
+            rows = slice(start, start + block)
+            if self.sparse:
+                part = X[rows]  # a copy, of one block only
+                second += np.asarray(part.multiply(part).T @ s[rows], dtype=np.float64)
+            else:
+                centred = X[rows] - shift
+                np.square(centred, out=centred)
+                second += s[rows] @ centred
+        self.class_sums = class_sums
+        self.class_weights = np.bincount(self.targets, weights=s, minlength=self.n_classes)
+        self.mean = class_sums.sum(axis=0) / self.total_weight
+        variance = np.maximum(second / self.total_weight - (self.mean - shift) ** 2, 0.0)
+        # the Jacobi preconditioner at w = 0; alpha keeps it finite
+        scale = curvature * variance + self.alpha
+        self.p = np.where(scale > 0, 1.0 / np.sqrt(np.where(scale > 0, scale, 1.0)), 1.0)
+        self.p_bias = 1.0 / np.sqrt(curvature)
 
-    def epoch(self, weights, activation, learning_rate, alpha, average):
-        """One step on the whole batch; return ``(loss, weighted mistakes, mistakes)`` sums."""
-        coef, intercept = weights.coef, weights.intercept
-        update = np.zeros(coef.shape)
-        update_intercept = np.zeros(len(intercept))
-        sums = np.zeros(3)
-        for rows, X in self.blocks:
-            z = np.asarray(X @ coef.T, dtype=np.float64) + intercept
-            errors = self.errors[: z.shape[0]]
-            if activation in (_kernels.SIGMOID, _kernels.SOFTMAX):
-                exponentials(z, activation, out=errors)
-            sums += _kernels.batch_errors(
-                z, self.targets[rows], self.sample_weight[rows], activation, errors,
-                update_intercept,
-            )  # fmt: skip
-            # in X's precision, so that a float32 X is not converted
-            update += np.asarray(errors.T.astype(X.dtype, copy=False) @ X)
+    def to_user(self, u, beta):
+        """Preconditioned (u, beta) to the user's (w, b)."""
+        w = u * self.p
+        return w, self.p_bias * beta - w @ self.mean
 
-        step = learning_rate / len(self.targets)
-        coef *= 1.0 - learning_rate * alpha
-        coef += step * update
-        intercept += step * update_intercept
-        if average:
-            weights.coef_sum += coef
-            weights.intercept_sum += intercept
-            weights.steps[0] += 1
-        total_loss, weighted_mistakes, mistakes = sums
-        return total_loss, weighted_mistakes, int(mistakes)
+    def to_preconditioned(self, w, b):
+        """The user's (w, b) to preconditioned (u, beta)."""
+        return w / self.p, (b + w @ self.mean) / self.p_bias
+
+    def net_inputs(self, w, b):
+        """Z = X wᵀ + b, float64: the first product."""
+        Z = np.asarray(self.X @ w.T.astype(self.X.dtype, copy=False), dtype=np.float64)
+        Z += b
+        return Z
+
+    def back(self, E):
+        """Eᵀ X, float64: the second product, in X's precision."""
+        E = E.astype(self.X.dtype, copy=False)
+        if self.sparse:
+            return np.asarray(self.X.T @ E, dtype=np.float64).T
+        return np.asarray(E.T @ self.X, dtype=np.float64)
+
+    def push(self, back, error_sums):
+        """X̃ᵀE / S in (u, beta) from Eᵀ X and the sums of E: the centring as a correction."""
+        push_u = self.p * (back - error_sums[:, None] * self.mean) / self.total_weight
+        return push_u, self.p_bias * error_sums / self.total_weight
+
+    def at_zero_weights(self, b, evaluate):
+        """Eᵀ X and the sums of E at w = 0, from the class sums: no pass over X.
+
+        With w = 0 every sample of a class has the same net input b.
+        """
+        classes = np.arange(self.n_classes)
+        Z = np.tile(b, (self.n_classes, 1))
+        errors_per_class = evaluate(self, Z, np.ones(self.n_classes), classes)[-1]
+        return errors_per_class.T @ self.class_sums, errors_per_class.T @ self.class_weights
 
 
-def exponentials(z, activation, out):
-    """``_kernels.exponentials`` for a block of net inputs, by numpy."""
-    if activation == _kernels.SIGMOID:
-        np.negative(np.abs(z, out=out), out=out)
+def wrong(problem, Z):
+    """Which samples the net inputs Z misclassify (z = 0, or a tie, is a mistake)."""
+    if problem.n_neurons == 1:
+        return problem.sign * Z[:, 0] <= 0.0
+    rows = np.arange(Z.shape[0])
+    others = Z.copy()
+    others[rows, problem.targets] = -np.inf
+    return Z[rows, problem.targets] <= others.max(axis=1)
+
+
+def count_mistakes(problem, Z):
+    return int(np.count_nonzero(wrong(problem, Z) & (problem.sample_weight > 0)))
+
+
+# -- the sigmoid / softmax rule ------------------------------------------------
+
+
+def log_loss(problem, Z, sample_weight=None, targets=None):
+    """The weighted loss sum, the probabilities P and the errors E = s (T − P); O(nK)."""
+    s = problem.sample_weight if sample_weight is None else sample_weight
+    targets = problem.targets if targets is None else targets
+    if problem.n_neurons == 1:  # in place where possible: few temporaries of n values
+        z = Z[:, 0]
+        sign = problem.sign if targets is problem.targets else np.where(targets == 1, 1.0, -1.0)
+        margin = sign * z
+        loss = np.abs(margin)
+        np.negative(loss, out=loss)
+        np.log1p(np.exp(loss, out=loss), out=loss)
+        np.maximum(np.negative(margin, out=margin), 0.0, out=margin)
+        loss += margin
+        total = float(s @ loss)
+        del loss, margin
+        P = np.multiply(z, 0.5)
+        np.tanh(P, out=P)  # the sigmoid, without overflow
+        P += 1.0
+        P *= 0.5
+        E = np.subtract(sign > 0, P)
+        E *= s
+        return total, P[:, None], E[:, None]
+    rows = np.arange(Z.shape[0])
+    top = Z.max(axis=1, keepdims=True)
+    exponentials = np.exp(Z - top)
+    total = exponentials.sum(axis=1, keepdims=True)
+    P = exponentials / total
+    loss = np.log(total[:, 0]) + top[:, 0] - Z[rows, targets]
+    E = -s[:, None] * P
+    E[rows, targets] += s
+    return float(s @ loss), P, E
+
+
+def curvature_along(problem, P, U):
+    """Σ s_i U_iᵀ H_i U_i: the loss's second derivative along the net inputs U."""
+    if problem.n_neurons == 1:
+        product = np.subtract(1.0, P[:, 0])
+        product *= P[:, 0]
+        product *= U[:, 0]
+        product *= U[:, 0]
+        return float(problem.sample_weight @ product)
+    PU = (P * U).sum(axis=1)
+    return float(problem.sample_weight @ ((P * U * U).sum(axis=1) - PU**2))
+
+
+def lbfgs_direction(gradient, pairs):
+    """−H g by the two-loop recursion over the (s, y) pairs."""
+    q = gradient.copy()
+    coefficients = []
+    for step, change in reversed(pairs):
+        a = (step @ q) / (step @ change)
+        coefficients.append(a)
+        q -= a * change
+    if pairs:
+        step, change = pairs[-1]
+        q *= (step @ change) / (change @ change)
+    for (step, change), a in zip(pairs, reversed(coefficients), strict=True):
+        q += (a - (change @ q) / (step @ change)) * step
+    return -q
+
+
+def line_search(problem, Z, P, U, objective, slope, penalty_terms):
+    """A Wolfe step along the net inputs Z + tU, by safeguarded 1-D Newton: no pass over X.
+
+    ``penalty_terms`` are (w.w, w.D, D.D) in the user's units: the penalty
+    along the line is a quadratic in t.  Returns (t, Z, P, E, objective) of
+    the accepted step, or None.
+    """
+    total, alpha = problem.total_weight, problem.alpha
+    ww, wD, DD = penalty_terms
+
+    def line(t):  # the penalty along the line, and its first two derivatives
+        return 0.5 * alpha * (ww + 2 * t * wD + t * t * DD), alpha * (wD + t * DD), alpha * DD
+
+    lo, hi = 0.0, np.inf
+    curvature = curvature_along(problem, P, U) / total + line(0.0)[2]
+    t = -slope / curvature if curvature > 0 else 1.0
+    accepted = None
+    for _ in range(20):
+        Zt = np.multiply(U, t)
+        Zt += Z
+        loss, Pt, Et = log_loss(problem, Zt)
+        penalty, penalty_slope, penalty_curvature = line(t)
+        value = loss / total + penalty
+        derivative = -float(np.sum(Et * U)) / total + penalty_slope
+        sufficient = value <= objective + 1e-4 * t * slope
+        if sufficient:
+            accepted = (t, Zt, Pt, Et, value)
+            if abs(derivative) <= 0.9 * abs(slope):
+                break
+        if sufficient and derivative < 0:
+            lo = t
+        else:
+            hi = t
+        curvature = curvature_along(problem, Pt, U) / total + penalty_curvature
+        t_new = t - derivative / curvature if curvature > 0 else np.nan
+        if not (np.isfinite(t_new) and lo < t_new < hi):
+            t_new = 0.5 * (lo + hi) if np.isfinite(hi) else 2.0 * t
+        if abs(t_new - t) <= 1e-12 * max(t, 1e-300):
+            break
+        t = t_new
+    return accepted
+
+
+def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
+    """L-BFGS on the preconditioned log-loss; stop at a gradient component ≤ tol."""
+    K, d, total, alpha = problem.n_neurons, problem.n_features, problem.total_weight, problem.alpha
+    memory = int(max(3, min(_MEMORY, _MEMORY_FLOATS // (2 * (K * d + K)))))
+    w, b = coef, intercept
+    if not np.any(w):
+        if not np.any(b):  # the best bias at w = 0, in closed form
+            logs = np.log(np.maximum(problem.class_weights, 1e-300))
+            b = np.array([logs[1] - logs[0]]) if K == 1 else logs - logs.mean()
+        back, error_sums = problem.at_zero_weights(b, log_loss)
+        Z = np.tile(b, (problem.n_samples, 1))
+        loss, P, E = log_loss(problem, Z)
     else:
-        np.subtract(z, row_max(z)[:, np.newaxis], out=out)
-    np.exp(out, out=out)
+        Z = problem.net_inputs(w, b)
+        loss, P, E = log_loss(problem, Z)
+        back, error_sums = problem.back(E), E.sum(axis=0)
+
+    def gradient_at(back, error_sums, w):
+        push_u, push_beta = problem.push(back, error_sums)
+        return np.concatenate([(alpha * problem.p * w - push_u).ravel(), -push_beta])
+
+    u, beta = problem.to_preconditioned(w, b)
+    x = np.concatenate([u.ravel(), beta])
+    gradient = gradient_at(back, error_sums, w)
+    objective = loss / total + 0.5 * alpha * float(np.sum(w * w))
+    # The largest gradient component for standardised features and the bias:
+    # LogisticRegression's gtol, on standardised data.
+    test_scale = 1.0 / problem.p_bias
+    pairs = []
+    converged = test_scale * np.abs(gradient).max() <= tol
+    n_iter = 0
+    while not converged and n_iter < max_iter:
+        D = lbfgs_direction(gradient, pairs)
+        slope = float(gradient @ D)
+        if slope >= 0:  # not a descent direction: start the memory afresh
+            pairs, D = [], -gradient
+            slope = float(gradient @ D)
+        Dw, Db = problem.to_user(D[: K * d].reshape(K, d), D[K * d :])
+        U = problem.net_inputs(Dw, Db)  # the first product
+        penalty_terms = (float(np.sum(w * w)), float(np.sum(w * Dw)), float(np.sum(Dw * Dw)))
+        accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
+        if accepted is None:
+            break  # no decrease at this precision: the rounding floor
+        t, Z, P, E, new_objective = accepted
+        back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
+        w, b = w + t * Dw, b + t * Db
+        new_x = x + t * D
+        new_gradient = gradient_at(back, error_sums, w)
+        step, change = new_x - x, new_gradient - gradient
+        if step @ change > 1e-16 * (change @ change):  # keeps H positive definite
+            pairs = [*pairs, (step, change)][-memory:]
+        decrease = objective - new_objective
+        x, gradient, objective = new_x, new_gradient, new_objective
+        n_iter += 1
+        converged = test_scale * np.abs(gradient).max() <= tol
+        stop = on_iteration(w, b, objective, count_mistakes(problem, Z))
+        if stop or (not converged and decrease <= 0):
+            break
+    w, b = problem.to_user(x[: K * d].reshape(K, d), x[K * d :])
+    return Result(w, b, n_iter, bool(converged))
+
+
+# -- the perceptron rule ------------------------------------------------------
+
+
+def perceptron_errors(problem, Z, sample_weight=None, targets=None):
+    """The weighted criterion, weighted mistakes, mistakes and errors E = s (T − f(Z)).
+
+    A tie among rivals shares the push equally: the mean of their
+    subgradients is a subgradient of the max, and from w = 0 it makes the
+    first step the centroid classifier rather than a push against class 0.
+    """
+    s = problem.sample_weight if sample_weight is None else sample_weight
+    targets = problem.targets if targets is None else targets
+    if problem.n_neurons == 1:
+        sign = problem.sign if targets is problem.targets else np.where(targets == 1, 1.0, -1.0)
+        margin = sign * Z[:, 0]
+        mistaken = margin <= 0.0
+        E = np.multiply(s, sign)
+        E *= mistaken
+        E = E[:, None]
+    else:
+        rows = np.arange(Z.shape[0])
+        others = Z.copy()
+        others[rows, targets] = -np.inf
+        strongest = others.max(axis=1)
+        margin = Z[rows, targets] - strongest
+        mistaken = margin <= 0.0
+        pushed = s * mistaken
+        tied = others == strongest[:, None]
+        E = -(pushed / tied.sum(axis=1))[:, None] * tied
+        E[rows, targets] += pushed
+    criterion = -float(s @ np.minimum(margin, 0.0, out=margin))
+    mistakes = int(np.count_nonzero(mistaken & (s > 0)))
+    return criterion, float(s @ mistaken), mistakes, E
+
+
+def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration):
+    """The preconditioned batch perceptron, Polyak's step, proximal penalty and a pocket."""
+    total, alpha = problem.total_weight, problem.alpha
+    w, b = coef, intercept
+    if not np.any(w):
+        back, error_sums = problem.at_zero_weights(b, perceptron_errors)
+        Z = np.tile(b, (problem.n_samples, 1))
+    else:
+        Z = problem.net_inputs(w, b)
+        back = None
+    criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)
+    u, beta = problem.to_preconditioned(w, b)
+    averaged_Z = np.empty_like(Z)  # reused: no allocation an iteration
+    # The pocket: the fewest weighted mistakes among the iterates and their
+    # running mean, whose net inputs are the running mean of Z (no pass).
+    pocket = (weighted_mistakes, u.copy(), beta.copy())
+    # The constant classifier of the heaviest class is a candidate too: it
+    # costs nothing, and with very unequal class weights no hyperplane of
+    # the iterates may make fewer weighted mistakes.
+    heaviest = int(np.argmax(problem.class_weights))
+    constant_mistakes = total - float(problem.class_weights[heaviest])
+    if constant_mistakes < pocket[0]:
+        if problem.n_neurons == 1:
+            constant_bias = np.array([1.0 if heaviest == 1 else -1.0])
+        else:
+            constant_bias = np.eye(problem.n_neurons)[heaviest]
+        pocket = (constant_mistakes, np.zeros_like(u), constant_bias / problem.p_bias)
+    pocket_curve = [pocket[0] / total]
+    margin = max(tol, 0.0) * total
+    u_sum, beta_sum, Z_sum, n_summed = np.zeros_like(u), np.zeros_like(beta), np.zeros_like(Z), 0
+    converged = mistakes == 0
+    n_iter = 0
+    while not converged and n_iter < max_iter:
+        if back is None:
+            back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
+        push_u, push_beta = problem.push(back, error_sums)
+        squared_norm = float(np.sum(push_u**2) + np.sum(push_beta**2))
+        if squared_norm == 0.0:  # the pushes cancel: no step moves
+            converged = True
+            break
+        # Polyak's step for the criterion's least value, 0 (separable data);
+        # it is relative to ‖w‖, so any scale of the start works.
+        step = 1.0 if criterion == 0 else _RELAXATION * (criterion / total) / squared_norm
+        u = (u + step * push_u) / (1.0 + step * alpha * problem.p**2)  # the penalty, proximal
+        beta = beta + step * push_beta
+        w, b = problem.to_user(u, beta)
+        Z = problem.net_inputs(w, b)  # the first product
+        criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)
+        back = None
+        n_iter += 1
+        u_sum, beta_sum, n_summed = u_sum + u, beta_sum + beta, n_summed + 1
+        Z_sum += Z
+        averaged = np.divide(Z_sum, n_summed, out=averaged_Z)
+        averaged_mistakes = perceptron_errors(problem, averaged)[1]
+        # Only an improvement by more than tol replaces the pocket, as in the
+        # stopping rule: weights with fewer mistakes on samples of negligible
+        # weight are not better.
+        if weighted_mistakes < pocket[0] - margin:
+            pocket = (weighted_mistakes, u.copy(), beta.copy())
+        if averaged_mistakes < pocket[0] - margin:
+            pocket = (averaged_mistakes, u_sum / n_summed, beta_sum / n_summed)
+        pocket_curve.append(pocket[0] / total)
+        objective = criterion / total + 0.5 * alpha * float(np.sum(w * w))
+        stop = on_iteration(w, b, objective, mistakes)
+        if mistakes == 0:  # the criterion is 0: a minimum
+            pocket = (0.0, u, beta)
+            converged = True
+        elif len(pocket_curve) > n_iter_no_change and (
+            # over a window, so that a smaller tol never stops earlier
+            pocket_curve[-1 - n_iter_no_change] - pocket_curve[-1] <= tol
+        ):
+            converged = True
+        if stop:
+            break
+    w, b = problem.to_user(pocket[1], pocket[2])
+    return Result(w, b, n_iter, bool(converged))
+
+
+def fit_full_batch(
+    X, targets, sample_weight, n_neurons, perceptron, alpha, tol, max_iter,
+    n_iter_no_change, coef, intercept, on_iteration,
+):  # fmt: skip
+    """Train on all of X from (coef, intercept); return a :class:`Result`.
+
+    X is dense (C-ordered) or CSR, float64 or float32, and is never copied.
+    ``on_iteration(coef, intercept, objective, mistakes)`` runs after every
+    iteration and stops training if it returns True.
+    """
+    problem = Problem(X, targets, sample_weight, n_neurons, perceptron, alpha)
+    coef = np.asarray(coef, dtype=np.float64).reshape(n_neurons, X.shape[1])
+    intercept = np.asarray(intercept, dtype=np.float64).reshape(n_neurons)
+    if tol is None:  # no test: max_iter, no mistake, or the rounding floor
+        tol = -np.inf if perceptron else 0.0
+    if perceptron:
+        return fit_perceptron(
+            problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration
+        )
+    return fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration)

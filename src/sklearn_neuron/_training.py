@@ -2,10 +2,12 @@
 
 :func:`train` is what ``fit`` runs: epochs of ``Δw = η · s · (t − f(z)) · x``
 (online, in mini-batches or on the full batch), with the stopping rules, the
-pocket of the best weights, early stopping on held-out data and, on the full
-batch, momentum. :func:`run_epoch` is one pass, which is all ``partial_fit``
-runs. The arithmetic of an epoch is compiled (``_kernels``); this module
-decides which epochs to run and which weights to keep.
+pocket of the best weights and early stopping on held-out data.
+:func:`run_epoch` is one pass, which is all ``partial_fit`` runs. The
+arithmetic of an epoch is compiled (``_kernels``); this module decides which
+epochs to run and which weights to keep. On the full batch, training is a
+solver of the documented objective instead (:mod:`._full_batch`), run by
+:func:`train_full_batch`.
 """
 
 import time
@@ -17,8 +19,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _kernels
-from ._full_batch import FullBatch
-from ._momentum import NesterovMomentum
+from ._full_batch import fit_full_batch
 
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
 # one sample at a time above it. Measured with benchmarks/auto_batch_size.py
@@ -138,33 +139,30 @@ def accuracy(coef, intercept, X, targets, sample_weight):
     return float(np.average(predicted == targets, weights=sample_weight))
 
 
-def run_epoch(X, targets, sample_weight, weights, history, settings, rng, full_batch=None):
-    """One pass over the data by the update rule; return the weighted and counted mistakes.
-
-    ``full_batch`` is a :class:`FullBatch` of X when the batch is all of it.
-    """
+def run_epoch(X, targets, sample_weight, weights, history, settings, rng):
+    """One pass over the data by the update rule; return the weighted and counted mistakes."""
     start = time.perf_counter()
     n_samples = X.shape[0]
     # The penalty at the weights the epoch starts from, as is the loss in
     # full batch; past overflow, training has diverged (checked below).
     with np.errstate(over="ignore"):
         penalty = 0.5 * settings.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
-    if full_batch is not None:
-        total_loss, weighted_mistakes, mistakes = full_batch.epoch(
-            weights, settings.activation, settings.learning_rate, settings.alpha, settings.average
-        )
-    else:
-        order = np.arange(n_samples)
-        if settings.shuffle and settings.batch_size < n_samples:
-            rng.shuffle(order)
-        total_loss, weighted_mistakes, mistakes = _kernels.epoch(
-            X, targets.astype(np.intp, copy=False), sample_weight, order,
-            weights.coef, weights.intercept, settings.activation, settings.learning_rate,
-            settings.alpha, settings.batch_size, settings.average, weights.coef_sum,
-            weights.intercept_sum, weights.steps,
-        )  # fmt: skip
-    loss = total_loss / n_samples + penalty
-    if not (np.isfinite(loss) and np.all(np.isfinite(weights.coef))):
+    order = np.arange(n_samples)
+    if settings.shuffle and settings.batch_size < n_samples:
+        rng.shuffle(order)
+    total_loss, weighted_mistakes, mistakes = _kernels.epoch(
+        X, targets.astype(np.intp, copy=False), sample_weight, order,
+        weights.coef, weights.intercept, settings.activation, settings.learning_rate,
+        settings.alpha, settings.batch_size, settings.average, weights.coef_sum,
+        weights.intercept_sum, weights.steps,
+    )  # fmt: skip
+    record(history, settings, total_loss / n_samples + penalty, mistakes, weights.coef, start)
+    return weighted_mistakes, mistakes
+
+
+def record(history, settings, loss, mistakes, coef, start):
+    """Append an epoch (or full-batch iteration) to the history; print it if verbose."""
+    if not (np.isfinite(loss) and np.all(np.isfinite(coef))):
         raise ValueError(
             "Training diverged (the weights became infinite or NaN); "
             "scale the features, e.g. with StandardScaler, or lower "
@@ -177,7 +175,6 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, full_b
             f"-- Epoch {len(history.loss)}, loss: {loss:.6f}, "
             f"mistakes: {mistakes}, time: {time.perf_counter() - start:.4f} s"
         )
-    return weighted_mistakes, mistakes
 
 
 def train(X, targets, sample_weight, weights, history, settings, rng, validation=None):
@@ -187,35 +184,24 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
     early stopping, or None. Returns the best validation score (None without
     validation).
     """
+    if settings.batch_size >= X.shape[0]:
+        return train_full_batch(X, targets, sample_weight, weights, history, settings, validation)
     perceptron = settings.perceptron
-    full_batch = settings.batch_size >= X.shape[0]
-    # A full-batch step follows the gradient of one fixed function, the
-    # mean loss: momentum speeds it up (see _momentum.py).
-    momentum = NesterovMomentum(weights.coef, weights.intercept) if full_batch else None
     # Kept aside: the weights of the best epoch, by validation score with
     # early stopping; otherwise, for the perceptron rule, which cycles on
     # data that no hyperplane separates, by fewest weighted training
     # mistakes (the "pocket" algorithm, Gallant 1990). Online, where the
     # weights change within the epoch, only when ``tol`` asks for a stop
     # (``tol=None`` is the textbook rule, last weights and all).
-    pocket = validation is None and perceptron and (full_batch or settings.tol is not None)
+    pocket = validation is None and perceptron and settings.tol is not None
     best_weights, best_score = None, -np.inf
 
     best_progress, epochs_without_improvement = np.inf, 0
     converged = False
-    # In full batch, the update is a pair of matrix products (see _full_batch.py).
-    runner = FullBatch(X, targets, sample_weight, weights.coef.shape[0]) if full_batch else None
     for _ in range(settings.max_iter):
-        if momentum is not None:
-            momentum.look_ahead(weights.coef, weights.intercept)
-        if pocket and full_batch:
-            weights_before = weights.copy()
         weighted_mistakes, mistakes = run_epoch(
-            X, targets, sample_weight, weights, history, settings, rng, runner
+            X, targets, sample_weight, weights, history, settings, rng
         )
-        if momentum is not None and not perceptron and len(history.loss) > 1:
-            if history.loss[-1] > history.loss[-2]:
-                momentum.restart()
 
         # The perceptron criterion is 0 at zero weights, where every sample
         # is a mistake: the perceptron rule is judged by its mistakes.
@@ -226,9 +212,6 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
             score = accuracy(coef, intercept, *validation)
             history.validation.append(score)
             progress, candidate = -score, weights
-        elif pocket and full_batch:
-            # the epoch counted the mistakes of the weights it started from
-            score, candidate = 1.0 - progress, weights_before
         elif pocket:
             # the last weights, or their average if it does better
             score = accuracy(weights.coef, weights.intercept, X, targets, sample_weight)
@@ -262,10 +245,94 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
     if best_weights is not None:
         vars(weights).update(vars(best_weights))
     if not converged and (settings.tol is not None or validation is not None):
-        warnings.warn(
-            f"The neuron did not converge in max_iter={settings.max_iter} epochs; "
-            "raise max_iter, or scale the features.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
+        warn_not_converged(settings)
     return best_score if validation is not None else None
+
+
+def warn_not_converged(settings):
+    warnings.warn(
+        f"The neuron did not converge in max_iter={settings.max_iter} epochs; "
+        "raise max_iter, or scale the features.",
+        ConvergenceWarning,
+        stacklevel=5,
+    )
+
+
+def train_full_batch(X, targets, sample_weight, weights, history, settings, validation=None):
+    """Minimise the objective on all of X (see _full_batch.py); as :func:`train`.
+
+    One history entry per iteration: the objective and the training mistakes
+    of the weights the iteration reached (the start alone if no iteration
+    was needed), so ``n_iter_ == len(loss_curve_)``. With early stopping every iteration's
+    weights are scored on the held-out data and the best are kept; training
+    stops after ``n_iter_no_change`` iterations without improvement.
+    ``average`` does not apply: the solver returns its own best weights.
+    """
+    best = {"score": -np.inf, "weights": None, "without_improvement": 0}
+    clock = {"start": time.perf_counter()}
+
+    def on_iteration(coef, intercept, objective, mistakes):
+        record(history, settings, objective, mistakes, coef, clock["start"])
+        clock["start"] = time.perf_counter()
+        if validation is None:
+            return False
+        score = accuracy(coef, intercept, *validation)
+        history.validation.append(score)
+        tol = 0.0 if settings.tol is None else settings.tol
+        if score > best["score"] + tol:
+            best["without_improvement"] = 0
+        else:
+            best["without_improvement"] += 1
+        if score > best["score"]:
+            best["score"], best["weights"] = score, (coef.copy(), intercept.copy())
+        return best["without_improvement"] >= settings.n_iter_no_change
+
+    with np.errstate(over="ignore", under="ignore"):
+        result = fit_full_batch(
+            X, targets, sample_weight, weights.coef.shape[0], settings.perceptron,
+            settings.alpha, settings.tol, settings.max_iter, settings.n_iter_no_change,
+            weights.coef, weights.intercept, on_iteration,
+        )  # fmt: skip
+    coef, intercept = result.coef, result.intercept
+    if validation is not None and best["weights"] is not None:
+        coef, intercept = best["weights"]
+    stopped_early = validation is not None and (
+        best["without_improvement"] >= settings.n_iter_no_change
+    )
+    if result.n_iter == 0:  # nothing to do from the start: record it
+        loss, mistakes = full_batch_start(X, targets, sample_weight, coef, intercept, settings)
+        record(history, settings, loss, mistakes, coef, clock["start"])
+        if validation is not None:
+            best["score"] = accuracy(coef, intercept, *validation)
+            history.validation.append(best["score"])
+    if not np.all(np.isfinite(coef)) or not np.all(np.isfinite(intercept)):
+        record(history, settings, np.nan, 0, coef, clock["start"])  # raises
+    dtype = weights.coef.dtype
+    weights.coef[...] = coef.astype(dtype)
+    weights.intercept[...] = intercept.astype(dtype)
+    # the reported weights are these whether ``average`` is set or not
+    weights.coef_sum[...] = weights.coef
+    weights.intercept_sum[...] = weights.intercept
+    weights.steps[0] = 1
+    converged = result.converged or stopped_early
+    if not converged and (settings.tol is not None or validation is not None):
+        warn_not_converged(settings)
+    return best["score"] if validation is not None else None
+
+
+def full_batch_start(X, targets, sample_weight, coef, intercept, settings):
+    """The objective and the mistakes of the weights training started and ended at."""
+    scores = np.asarray(X @ coef.T, dtype=np.float64) + intercept
+    predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
+    mistakes = int(np.count_nonzero((predicted != targets) & (sample_weight > 0)))
+    penalty = 0.5 * settings.alpha * float(np.sum(coef * coef))
+    if settings.perceptron:
+        return penalty, mistakes
+    if scores.shape[1] == 1:
+        sign = np.where(targets == 1, 1.0, -1.0)
+        losses = np.logaddexp(0.0, -sign * scores[:, 0])
+    else:
+        top = scores.max(axis=1)
+        losses = np.log(np.exp(scores - top[:, None]).sum(axis=1)) + top
+        losses -= scores[np.arange(len(targets)), targets]
+    return float(np.average(losses, weights=sample_weight)) + penalty, mistakes
