@@ -88,7 +88,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         fraction of mistakes takes the place of the loss. With
         ``early_stopping``, the validation score takes its place. With
         ``None`` it runs ``max_iter`` epochs, unless the perceptron rule makes
-        no mistake in an epoch: it has then converged and stops.
+        no mistake in an epoch: it has then converged and stops. On the full
+        batch the sigmoid rule stops instead when the largest gradient
+        component, in centred and scaled coordinates, is at most ``tol``.
 
     n_iter_no_change : int, default=5
         Epochs without improvement by ``tol`` before training stops.
@@ -198,13 +200,20 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     and the step, ``−∂ℓ/∂z = t − step(z)``. A sample with ``z = 0`` counts as a
     mistake, as in scikit-learn's ``Perceptron``.
 
-    On the full batch, each step starts from a point ahead of the weights in
-    the direction they were moving (Nesterov's momentum). The perceptron rule
-    returns the weights of its epoch with the fewest weighted training
-    mistakes (the "pocket" algorithm), since on data that no hyperplane
-    separates the perceptron keeps cycling. Online, where the candidates of
-    an epoch are its last weights and, when averaging, their average, this
-    costs one or two passes of ``X @ coef_.T`` per epoch, and is skipped with
+    On the full batch the same error signals drive a solver that does not
+    depend on the features' scales: it works in coordinates where each
+    feature is centred and scaled (an exact change of variables, so the
+    objective, its optimum and the units of ``coef_`` do not change, and X is
+    not copied). The sigmoid rule takes L-BFGS steps with a line search along
+    the net inputs, and stops when the largest scaled gradient component is at
+    most ``tol``, so a smaller ``tol`` means a closer optimum; ``learning_rate``
+    and ``average`` do not apply there. The perceptron rule takes Polyak steps
+    of the perceptron criterion and returns the weights (among its iterates
+    and their running mean) with the fewest weighted training mistakes (the
+    "pocket" algorithm), since on data that no hyperplane separates the
+    perceptron keeps cycling. Online, where the pocket's candidates are an
+    epoch's last weights and, when averaging, their average, this costs one
+    or two passes of ``X @ coef_.T`` per epoch, and is skipped with
     ``tol=None``.
 
     ``learning_rate="auto"`` for the sigmoid rule is ``1 / L``, where ``L``
