@@ -300,7 +300,7 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
         loss, Pt, Et = log_loss(problem, Zt)
         penalty, penalty_slope, penalty_curvature = line(t)
         value = loss / total + penalty
-        derivative = -float(np.sum(Et * U)) / total + penalty_slope
+        derivative = -float(np.vdot(Et, U)) / total + penalty_slope  # no n-sized temporary
         sufficient = value <= objective + 1e-4 * t * slope
         if sufficient:
             accepted = (t, Zt, Pt, Et, value)
