@@ -20,10 +20,10 @@ one pass of the data, in (mini-)batches; :func:`batch_errors` computes the error
 signals of many samples at once, for full-batch training.
 
 The loops run without the GIL: threads training different weights run in
-parallel. The arithmetic is that of the numba version, operation for
-operation, so that both give the same bits (do not build with -ffast-math, and
-keep -ffp-contract=off: a fused multiply-add rounds once where the rule rounds
-twice).
+parallel. The order of every floating-point operation is fixed, so that a fit
+gives the same bits from run to run and machine to machine (do not build with
+-ffast-math, and keep -ffp-contract=off: a fused multiply-add rounds once where
+the rule rounds twice).
 """
 
 from cython cimport floating
@@ -51,8 +51,7 @@ ctypedef fused weights_t:  # what add_row adds to: coef (X's dtype), or the floa
 # The rule's choices depend on the data (the sample's class, its side of the
 # hyperplane): a branch on them is mispredicted half of the time. gcc keeps the
 # branches of ``a if c else b`` between doubles; ``select`` masks the bits of
-# both instead (batch_errors of the step: 2.9 times numba's time with
-# branches, 1.1 times with select; numba's LLVM selects by itself).
+# both instead (batch_errors of the step took 2.9 times as long with branches).
 #
 # Shuffled rows come from anywhere in memory, and waiting for each one costs
 # more than learning from it: ``prefetch`` asks for a row ahead of need (see
