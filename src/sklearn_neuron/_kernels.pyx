@@ -609,7 +609,7 @@ def batch_errors(
     with nogil:
         # Each activation has a loop of its own, where it is a constant (and
         # so is the single neuron of the step and the sigmoid): the compiler
-        # drops the other rules' branches, as numba's LLVM did by itself (the
+        # drops the other rules' branches (the
         # step took 10 to 15 % longer in a loop for both perceptron rules).
         if activation == STEP:
             sums = perceptron_batch_errors(z, targets, sample_weight, STEP, errors, error_sums)
