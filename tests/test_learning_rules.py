@@ -171,6 +171,36 @@ def test_full_batch_reaches_logistic_regression_optimum(n_classes):
     np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_default_penalty_is_logistic_regressions_c_one(n_classes):
+    """alpha="auto" is LogisticRegression(C=1): the same optimum, sample weights included."""
+    X, y = make_classification(
+        300, 6, n_informative=4, n_classes=n_classes, random_state=3, flip_y=0.1
+    )
+    weights = np.random.default_rng(0).integers(1, 4, size=len(y)).astype(float)
+    ours = NeuronClassifier(tol=1e-10, max_iter=2000).fit(X, y, sample_weight=weights)
+    reference = LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000)
+    reference.fit(X, y, sample_weight=weights)
+    assert ours.alpha_ == 1 / weights.sum()
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-5, atol=1e-6)
+
+
+def test_default_penalty_follows_the_stream_and_leaves_the_perceptron_unpenalised(binary_data):
+    X, y = binary_data
+    streamed = NeuronClassifier()
+    for chunk in np.array_split(np.arange(len(y)), 4):
+        streamed.partial_fit(X[chunk], y[chunk], classes=[0, 1])
+        assert streamed.alpha_ == 1 / (chunk[-1] + 1)  # one over the samples seen so far
+    assert streamed.n_samples_seen_ == len(y)
+    # the perceptron rule at its defaults is scikit-learn's Perceptron at its defaults
+    ours = NeuronClassifier(learning_rule="perceptron", batch_size=1, shuffle=False, tol=None)
+    reference = Perceptron(shuffle=False, tol=None, max_iter=5)
+    ours.set_params(max_iter=5, average=False).fit(X, y)
+    assert ours.alpha_ == 0.0
+    assert_same_weights(ours, reference.fit(X, y))
+
+
 @pytest.mark.parametrize("learning_rule", ["sigmoid", "perceptron"])
 def test_full_batch_does_not_depend_on_sample_order(three_classes, learning_rule):
     X, y = three_classes

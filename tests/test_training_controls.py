@@ -17,7 +17,7 @@ from sklearn_neuron import NeuronClassifier
 
 RULES = ["sigmoid", "perceptron"]
 DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
-TEXTBOOK = dict(batch_size=1, shuffle=False, tol=None, average=False)
+TEXTBOOK = dict(batch_size=1, shuffle=False, tol=None, average=False, alpha=1e-4)
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +332,7 @@ def test_loss_and_mistakes_curves_are_those_of_a_hand_written_epoch(binary, lear
     X, y = binary
     eta = 0.1
     model = NeuronClassifier(
-        learning_rule=learning_rule, learning_rate=eta, alpha=0.0, max_iter=3, **TEXTBOOK
+        learning_rule=learning_rule, learning_rate=eta, max_iter=3, **dict(TEXTBOOK, alpha=0.0)
     ).fit(X, y)
     w, b = np.zeros(X.shape[1]), 0.0
     for epoch in range(3):

@@ -66,9 +66,17 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         every ``alpha``) and, for the sigmoid rule, the largest step that the
         curvature of the log-loss allows for the chosen batch size; see Notes.
 
-    alpha : float, default=1e-4
+    alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``alpha / 2 · ‖w‖²`` (the bias is not
         penalised). Each update first shrinks the weights by ``1 − η·alpha``.
+        ``"auto"`` is, for the sigmoid rule, one over the total sample weight
+        that :meth:`fit` trains on (``1 / n_samples`` for unit weights), the
+        penalty of ``LogisticRegression(C=1)``: strong enough on small data,
+        out of the way on large data; in :meth:`partial_fit`,
+        ``1 / n_samples_seen_``, the same rule on all the data streamed so
+        far. For the perceptron rule it is 0, as in ``Perceptron``: the
+        perceptron criterion does not grow with the scale of ``w``, so the
+        penalty has nothing to balance (with it, the best weights are 0).
 
     average : bool or "auto", default="auto"
         Report the mean of the weights over all updates (the averaged
@@ -138,6 +146,14 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     learning_rate_ : float
         The step ``η`` used.
+
+    alpha_ : float
+        The penalty used: ``alpha``, or what ``"auto"`` resolved to.
+
+    n_samples_seen_ : float
+        The total weight of the samples the last :meth:`fit` trained on, and
+        of all those :meth:`partial_fit` has learned from since (their number,
+        for unit weights).
 
     temperature_ : float
         The net input is divided by this before the sigmoid or softmax in
@@ -259,7 +275,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         "learning_rule": [StrOptions({"sigmoid", "perceptron"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "average": ["boolean", StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
@@ -279,7 +295,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         learning_rule="sigmoid",
         batch_size="auto",
         learning_rate="auto",
-        alpha=1e-4,
+        alpha="auto",
         average="auto",
         max_iter=1000,
         tol=1e-4,
@@ -323,7 +339,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             Class labels.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples; only their ratios matter.
+            Weights of the samples. A weight of 2 counts as the sample
+            repeated: for a given ``alpha`` only the ratios of the weights
+            matter, and ``alpha="auto"`` takes the penalty from their sum.
 
         Returns
         -------
@@ -386,13 +404,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
             batch_size = min(batch_size, X.shape[0])
             online = batch_size < X.shape[0]
-            settings = self._settings(X, step_weight, batch_size, n_neurons, online)
+            n_samples_seen = float(sample_weight.sum())
+            settings = self._settings(X, step_weight, batch_size, n_neurons, online, n_samples_seen)
             best_validation_score = train(
                 X, targets, step_weight, weights, history, settings,
                 check_random_state(self.random_state), validation,
             )  # fmt: skip
 
             self._set_fitted_state(classes, settings, weights, history)
+            self.n_samples_seen_ = n_samples_seen
             vars(self).pop("_stream", None)  # what partial_fit streamed before
             self.best_validation_score_ = best_validation_score
             self.temperature_ = self._fit_temperature(X, targets, sample_weight)
@@ -452,17 +472,23 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
             batch_size = 1 if self.batch_size == "auto" else self.batch_size
             n_neurons = 1 if len(classes) == 2 else len(classes)
+            n_samples_seen = float(sample_weight.sum())
+            if not first_call:
+                n_samples_seen += self.n_samples_seen_
             if first_call:
                 weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
                 history = History(loss=[], mistakes=[])
                 # chosen on the first chunk and kept, so that steps stay alike
-                settings = self._settings(X, sample_weight, batch_size, n_neurons, online=True)
+                settings = self._settings(
+                    X, sample_weight, batch_size, n_neurons, True, n_samples_seen
+                )
             else:
                 weights = Weights.from_state(self._training_state)
                 history = self._history()
                 settings = self._settings(
-                    X, sample_weight, batch_size, n_neurons, True, self.learning_rate_
-                )
+                    X, sample_weight, batch_size, n_neurons, True, n_samples_seen,
+                    self.learning_rate_,
+                )  # fmt: skip
             history.validation = None
             run_epoch(
                 X, targets, sample_weight, weights, history, settings,
@@ -470,6 +496,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )  # fmt: skip
 
             self._set_fitted_state(classes, settings, weights, history)
+            self.n_samples_seen_ = n_samples_seen
             self.best_validation_score_ = None
             if settings.perceptron:
                 # on a uniform sample of every chunk so far, not the last one alone
@@ -485,10 +512,18 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 )
         return self
 
-    def _settings(self, X, sample_weight, batch_size, n_neurons, online, learning_rate=None):
-        """The parameters, resolved for this data: the step, the activation, averaging."""
+    def _settings(
+        self, X, sample_weight, batch_size, n_neurons, online, n_samples_seen, learning_rate=None
+    ):
+        """The parameters, resolved for this data: the penalty, the step, the activation."""
+        alpha = self.alpha
+        if alpha == "auto":
+            if self.learning_rule == "perceptron" or n_samples_seen <= 0:
+                alpha = 0.0  # the perceptron criterion has no scale to penalise
+            else:  # LogisticRegression(C=1)'s penalty, on the mean loss
+                alpha = 1.0 / n_samples_seen
         if learning_rate is None:
-            learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons)
+            learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons, alpha)
         if self.learning_rule == "perceptron":
             activation = _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
         else:
@@ -500,7 +535,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         return Settings(
             activation=activation,
             learning_rate=learning_rate,
-            alpha=self.alpha,
+            alpha=alpha,
             batch_size=batch_size,
             average=average,
             shuffle=self.shuffle,
@@ -510,23 +545,21 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
         )
 
-    def _learning_rate(self, X, sample_weight, batch_size, n_neurons):
+    def _learning_rate(self, X, sample_weight, batch_size, n_neurons, alpha):
         learning_rate = self.learning_rate
         if learning_rate == "auto":
             if self.learning_rule == "perceptron":
                 # 1 without a penalty, where the perceptron's predictions do
                 # not depend on the step; below 1 / alpha for every alpha.
-                learning_rate = 1.0 / (1.0 + self.alpha)
+                learning_rate = 1.0 / (1.0 + alpha)
             else:
                 curvature = 0.25 if n_neurons == 1 else 0.5
-                learning_rate = auto_learning_rate(
-                    X, sample_weight, batch_size, curvature, self.alpha
-                )
-        if learning_rate * self.alpha >= 1.0:
+                learning_rate = auto_learning_rate(X, sample_weight, batch_size, curvature, alpha)
+        if learning_rate * alpha >= 1.0:
             raise ValueError(
-                f"learning_rate * alpha = {learning_rate * self.alpha:g} must be "
+                f"learning_rate * alpha = {learning_rate:g} * {alpha:g} must be "
                 "below 1, or every update wipes out the weights; lower "
-                "learning_rate or alpha."
+                'learning_rate or alpha (alpha="auto" is 1 / n_samples_seen_).'
             )
         return float(learning_rate)
 
@@ -543,6 +576,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         """Store what training learned, as plain arrays and numbers."""
         self.classes_ = classes
         self.learning_rate_ = settings.learning_rate
+        self.alpha_ = settings.alpha
         self._training_state = weights.state()
         self.coef_, self.intercept_ = weights.reported(settings.average)
         self.loss_curve_ = history.loss
