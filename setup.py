@@ -20,10 +20,11 @@ setup(
     ext_modules=cythonize(
         [
             Extension(
-                "sklearn_neuron._kernels",
-                ["src/sklearn_neuron/_kernels.pyx"],
+                f"sklearn_neuron.{name}",
+                [f"src/sklearn_neuron/{name}.pyx"],
                 extra_compile_args=KEEP_ROUNDING,
             )
+            for name in ("_kernels", "_full_batch_kernels")
         ]
     )
 )

@@ -268,7 +268,7 @@ def test_bad_fit_input_gets_a_clear_error(small, make_input, error, message):
         ({"alpha": -0.1}, "alpha"),
         ({"max_iter": 0}, "max_iter"),
         ({"class_weight": "even"}, "class_weight"),
-        ({"learning_rate": 100.0, "alpha": 0.1}, "lower learning_rate or alpha"),
+        ({"learning_rate": 100.0, "alpha": 0.1, "batch_size": 1}, "lower learning_rate or alpha"),
     ],
 )
 def test_unknown_parameter_values_get_a_clear_error(small, params, message):

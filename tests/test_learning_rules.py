@@ -64,7 +64,8 @@ def test_grid_search_over_alpha_works_for_the_perceptron_rule(binary_data):
     search = GridSearchCV(NeuronClassifier(learning_rule="perceptron"), grid, error_score="raise")
     search.fit(X, y)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert NeuronClassifier(learning_rule="perceptron", alpha=0.0).fit(X, y).learning_rate_ == 1
+    online = NeuronClassifier(learning_rule="perceptron", alpha=0.0, batch_size=1)
+    assert online.fit(X, y).learning_rate_ == 1
 
 
 def test_perceptron_rule_stops_when_it_makes_no_mistake():
@@ -299,7 +300,7 @@ def test_full_batch_minimises_the_weighted_objective(
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("batch_size", [1, 10, 10_000])
+@pytest.mark.parametrize("batch_size", [1, 10, 399])
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_size, container):
     """``1 / (c · L(B) + alpha)`` with ``L`` from numpy's eigenvalues of the inputs' moments."""
@@ -321,3 +322,13 @@ def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_siz
     smoothness = (n * (b - 1) * whole_batch + (n - b) * per_sample) / (b * (n - 1))
     curvature = 0.25 if n_classes == 2 else 0.5
     assert model.learning_rate_ == pytest.approx(1 / (curvature * smoothness + alpha), rel=1e-3)
+
+
+def test_full_batch_takes_no_fixed_step(binary_data):
+    X, y = binary_data
+    assert NeuronClassifier().fit(X, y).learning_rate_ is None
+    assert NeuronClassifier(learning_rate=0.1).fit(X, y).learning_rate_ is None
+    # a stream after it chooses its own online step
+    online = NeuronClassifier(batch_size=1, max_iter=1, tol=None, alpha=1e-3).fit(X, y)
+    after = NeuronClassifier(alpha=1e-3).fit(X, y).partial_fit(X, y)
+    assert after.learning_rate_ == online.learning_rate_

@@ -87,6 +87,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from . import _full_batch_kernels
+
 # Dense X is read in blocks of rows (views) by the statistics pass, so that
 # its temporaries stay small next to X.
 _BLOCK_BYTES = 2**18
@@ -171,8 +173,8 @@ class Problem:
         return w / self.p, (b + w @ self.mean) / self.p_bias
 
     def net_inputs(self, w, b):
-        """Z = X wᵀ + b, float64: the first product."""
-        Z = np.asarray(self.X @ w.T.astype(self.X.dtype, copy=False), dtype=np.float64)
+        """Z = X wᵀ + b, float64 and C-ordered: the first product."""
+        Z = np.asarray(self.X @ w.T.astype(self.X.dtype, copy=False), dtype=np.float64, order="C")
         Z += b
         return Z
 
@@ -188,101 +190,69 @@ class Problem:
         push_u = self.p * (back - error_sums[:, None] * self.mean) / self.total_weight
         return push_u, self.p_bias * error_sums / self.total_weight
 
-    def at_zero_weights(self, b, evaluate):
+    def at_zero_weights(self, b, errors):
         """Eᵀ X and the sums of E at w = 0, from the class sums: no pass over X.
 
-        With w = 0 every sample of a class has the same net input b.
+        With w = 0 every sample of a class has the same net input b:
+        ``errors(Z, sample_weight, targets)`` gives the errors of one sample
+        of each class, of weight 1.
         """
         classes = np.arange(self.n_classes)
-        Z = np.tile(b, (self.n_classes, 1))
-        errors_per_class = evaluate(self, Z, np.ones(self.n_classes), classes)[-1]
+        errors_per_class = errors(np.tile(b, (self.n_classes, 1)), np.ones(self.n_classes), classes)
         return errors_per_class.T @ self.class_sums, errors_per_class.T @ self.class_weights
-
-
-def wrong(problem, Z):
-    """Which samples the net inputs Z misclassify (z = 0, or a tie, is a mistake)."""
-    if problem.n_neurons == 1:
-        return problem.sign * Z[:, 0] <= 0.0
-    rows = np.arange(Z.shape[0])
-    others = Z.copy()
-    others[rows, problem.targets] = -np.inf
-    return Z[rows, problem.targets] <= others.max(axis=1)
-
-
-def count_mistakes(problem, Z):
-    return int(np.count_nonzero(wrong(problem, Z) & (problem.sample_weight > 0)))
 
 
 # -- the sigmoid / softmax rule ------------------------------------------------
 
 
-def log_loss(problem, Z, sample_weight=None, targets=None):
-    """The weighted loss sum, the probabilities P and the errors E = s (T − P); O(nK)."""
+def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
+    """At Z + tU: the weighted loss sum, the errors E = s (T − P), and more.
+
+    Returns (loss, E, Z + tU, P, slope, curvature, mistakes): the slope is
+    ``Σ E·U`` (the loss sum's derivative along U is its negative), the
+    curvature ``Σ s Uᵀ H U``; both 0 without U. One compiled pass
+    (_full_batch_kernels.log_loss_along); O(nK).
+    """
     s = problem.sample_weight if sample_weight is None else sample_weight
     targets = problem.targets if targets is None else targets
-    if problem.n_neurons == 1:  # in place where possible: few temporaries of n values
-        z = Z[:, 0]
-        sign = problem.sign if targets is problem.targets else np.where(targets == 1, 1.0, -1.0)
-        margin = sign * z
-        loss = np.abs(margin)
-        np.negative(loss, out=loss)
-        np.log1p(np.exp(loss, out=loss), out=loss)
-        np.maximum(np.negative(margin, out=margin), 0.0, out=margin)
-        loss += margin
-        total = float(s @ loss)
-        del loss, margin
-        P = np.multiply(z, 0.5)
-        np.tanh(P, out=P)  # the sigmoid, without overflow
-        P += 1.0
-        P *= 0.5
-        E = np.subtract(sign > 0, P)
-        E *= s
-        return total, P[:, None], E[:, None]
-    rows = np.arange(Z.shape[0])
-    top = Z.max(axis=1, keepdims=True)
-    exponentials = np.exp(Z - top)
-    total = exponentials.sum(axis=1, keepdims=True)
-    P = exponentials / total
-    loss = np.log(total[:, 0]) + top[:, 0] - Z[rows, targets]
-    E = -s[:, None] * P
-    E[rows, targets] += s
-    return float(s @ loss), P, E
+    Zt, P, E = np.empty_like(Z), np.empty_like(Z), np.empty_like(Z)
+    loss, slope, curvature, mistakes = _full_batch_kernels.log_loss_along(
+        Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E
+    )
+    return loss, E, Zt, P, slope, curvature, mistakes
 
 
-def curvature_along(problem, P, U):
-    """Σ s_i U_iᵀ H_i U_i: the loss's second derivative along the net inputs U."""
-    if problem.n_neurons == 1:
-        product = np.subtract(1.0, P[:, 0])
-        product *= P[:, 0]
-        product *= U[:, 0]
-        product *= U[:, 0]
-        return float(problem.sample_weight @ product)
-    PU = (P * U).sum(axis=1)
-    return float(problem.sample_weight @ ((P * U * U).sum(axis=1) - PU**2))
+class Memory:
+    """L-BFGS's last pairs (step, gradient change), in a ring of preallocated rows."""
 
+    def __init__(self, size, n_pairs):
+        self.steps, self.changes = np.empty((n_pairs, size)), np.empty((n_pairs, size))
+        self.coefficients, self.count, self.newest = np.empty(n_pairs), 0, -1
 
-def lbfgs_direction(gradient, pairs):
-    """−H g by the two-loop recursion over the (s, y) pairs."""
-    q = gradient.copy()
-    coefficients = []
-    for step, change in reversed(pairs):
-        a = (step @ q) / (step @ change)
-        coefficients.append(a)
-        q -= a * change
-    if pairs:
-        step, change = pairs[-1]
-        q *= (step @ change) / (change @ change)
-    for (step, change), a in zip(pairs, reversed(coefficients), strict=True):
-        q += (a - (change @ q) / (step @ change)) * step
-    return -q
+    def add(self, step, change):
+        self.newest = (self.newest + 1) % len(self.steps)
+        self.steps[self.newest], self.changes[self.newest] = step, change
+        self.count = min(self.count + 1, len(self.steps))
+
+    def clear(self):
+        self.count, self.newest = 0, -1
+
+    def direction(self, gradient):
+        """−H g by the two-loop recursion over the pairs."""
+        direction = np.empty_like(gradient)
+        _full_batch_kernels.lbfgs_direction(
+            gradient, self.steps, self.changes, self.count, max(self.newest, 0),
+            self.coefficients, direction,
+        )  # fmt: skip
+        return direction
 
 
 def line_search(problem, Z, P, U, objective, slope, penalty_terms):
     """A Wolfe step along the net inputs Z + tU, by safeguarded 1-D Newton: no pass over X.
 
     ``penalty_terms`` are (w.w, w.D, D.D) in the user's units: the penalty
-    along the line is a quadratic in t.  Returns (t, Z, P, E, objective) of
-    the accepted step, or None.
+    along the line is a quadratic in t. P are the probabilities at Z.
+    Returns (t, Z, P, E, objective, mistakes) of the accepted step, or None.
     """
     total, alpha = problem.total_weight, problem.alpha
     ww, wD, DD = penalty_terms
@@ -291,26 +261,25 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
         return 0.5 * alpha * (ww + 2 * t * wD + t * t * DD), alpha * (wD + t * DD), alpha * DD
 
     lo, hi = 0.0, np.inf
-    curvature = curvature_along(problem, P, U) / total + line(0.0)[2]
+    curvature = _full_batch_kernels.curvature_along(P, U, problem.sample_weight)
+    curvature = curvature / total + line(0.0)[2]
     t = -slope / curvature if curvature > 0 else 1.0
     accepted = None
     for _ in range(20):
-        Zt = np.multiply(U, t)
-        Zt += Z
-        loss, Pt, Et = log_loss(problem, Zt)
+        loss, Et, Zt, Pt, loss_slope, loss_curvature, mistakes = log_loss(problem, Z, U, t)
         penalty, penalty_slope, penalty_curvature = line(t)
         value = loss / total + penalty
-        derivative = -float(np.vdot(Et, U)) / total + penalty_slope  # no n-sized temporary
+        derivative = -loss_slope / total + penalty_slope
         sufficient = value <= objective + 1e-4 * t * slope
         if sufficient:
-            accepted = (t, Zt, Pt, Et, value)
+            accepted = (t, Zt, Pt, Et, value, mistakes)
             if abs(derivative) <= 0.9 * abs(slope):
                 break
         if sufficient and derivative < 0:
             lo = t
         else:
             hi = t
-        curvature = curvature_along(problem, Pt, U) / total + penalty_curvature
+        curvature = loss_curvature / total + penalty_curvature
         t_new = t - derivative / curvature if curvature > 0 else np.nan
         if not (np.isfinite(t_new) and lo < t_new < hi):
             t_new = 0.5 * (lo + hi) if np.isfinite(hi) else 2.0 * t
@@ -329,12 +298,14 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
         if not np.any(b):  # the best bias at w = 0, in closed form
             logs = np.log(np.maximum(problem.class_weights, 1e-300))
             b = np.array([logs[1] - logs[0]]) if K == 1 else logs - logs.mean()
-        back, error_sums = problem.at_zero_weights(b, log_loss)
+        back, error_sums = problem.at_zero_weights(
+            b, lambda Z, s, targets: log_loss(problem, Z, sample_weight=s, targets=targets)[1]
+        )
         Z = np.tile(b, (problem.n_samples, 1))
-        loss, P, E = log_loss(problem, Z)
+        loss, _, _, P = log_loss(problem, Z)[:4]
     else:
         Z = problem.net_inputs(w, b)
-        loss, P, E = log_loss(problem, Z)
+        loss, E, _, P = log_loss(problem, Z)[:4]
         back, error_sums = problem.back(E), E.sum(axis=0)
 
     def gradient_at(back, error_sums, w):
@@ -348,14 +319,15 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
     # The largest gradient component for standardised features and the bias:
     # LogisticRegression's gtol, on standardised data.
     test_scale = 1.0 / problem.p_bias
-    pairs = []
+    pairs = Memory(len(x), memory)
     converged = test_scale * np.abs(gradient).max() <= tol
     n_iter = 0
     while not converged and n_iter < max_iter:
-        D = lbfgs_direction(gradient, pairs)
+        D = pairs.direction(gradient)
         slope = float(gradient @ D)
         if slope >= 0:  # not a descent direction: start the memory afresh
-            pairs, D = [], -gradient
+            pairs.clear()
+            D = -gradient
             slope = float(gradient @ D)
         Dw, Db = problem.to_user(D[: K * d].reshape(K, d), D[K * d :])
         U = problem.net_inputs(Dw, Db)  # the first product
@@ -363,19 +335,19 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
         accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
         if accepted is None:
             break  # no decrease at this precision: the rounding floor
-        t, Z, P, E, new_objective = accepted
+        t, Z, P, E, new_objective, mistakes = accepted
         back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
         w, b = w + t * Dw, b + t * Db
         new_x = x + t * D
         new_gradient = gradient_at(back, error_sums, w)
         step, change = new_x - x, new_gradient - gradient
         if step @ change > 1e-16 * (change @ change):  # keeps H positive definite
-            pairs = [*pairs, (step, change)][-memory:]
+            pairs.add(step, change)
         decrease = objective - new_objective
         x, gradient, objective = new_x, new_gradient, new_objective
         n_iter += 1
         converged = test_scale * np.abs(gradient).max() <= tol
-        stop = on_iteration(w, b, objective, count_mistakes(problem, Z))
+        stop = on_iteration(w, b, objective, mistakes)
         if stop or (not converged and decrease <= 0):
             break
     w, b = problem.to_user(x[: K * d].reshape(K, d), x[K * d :])
@@ -388,33 +360,14 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
 def perceptron_errors(problem, Z, sample_weight=None, targets=None):
     """The weighted criterion, weighted mistakes, mistakes and errors E = s (T − f(Z)).
 
-    A tie among rivals shares the push equally: the mean of their
-    subgradients is a subgradient of the max, and from w = 0 it makes the
-    first step the centroid classifier rather than a push against class 0.
+    A tie among rivals shares the push equally (see
+    _full_batch_kernels.perceptron_errors). One compiled pass; O(nK).
     """
     s = problem.sample_weight if sample_weight is None else sample_weight
     targets = problem.targets if targets is None else targets
-    if problem.n_neurons == 1:
-        sign = problem.sign if targets is problem.targets else np.where(targets == 1, 1.0, -1.0)
-        margin = sign * Z[:, 0]
-        mistaken = margin <= 0.0
-        E = np.multiply(s, sign)
-        E *= mistaken
-        E = E[:, None]
-    else:
-        rows = np.arange(Z.shape[0])
-        others = Z.copy()
-        others[rows, targets] = -np.inf
-        strongest = others.max(axis=1)
-        margin = Z[rows, targets] - strongest
-        mistaken = margin <= 0.0
-        pushed = s * mistaken
-        tied = others == strongest[:, None]
-        E = -(pushed / tied.sum(axis=1))[:, None] * tied
-        E[rows, targets] += pushed
-    criterion = -float(s @ np.minimum(margin, 0.0, out=margin))
-    mistakes = int(np.count_nonzero(mistaken & (s > 0)))
-    return criterion, float(s @ mistaken), mistakes, E
+    E = np.empty_like(Z)
+    criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(Z, targets, s, E)
+    return criterion, weighted_mistakes, mistakes, E
 
 
 def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration):
@@ -422,7 +375,9 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
     total, alpha = problem.total_weight, problem.alpha
     w, b = coef, intercept
     if not np.any(w):
-        back, error_sums = problem.at_zero_weights(b, perceptron_errors)
+        back, error_sums = problem.at_zero_weights(
+            b, lambda Z, s, targets: perceptron_errors(problem, Z, s, targets)[-1]
+        )
         Z = np.tile(b, (problem.n_samples, 1))
     else:
         Z = problem.net_inputs(w, b)

@@ -65,6 +65,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         where its predictions do not depend on ``η``, and a valid step for
         every ``alpha``) and, for the sigmoid rule, the largest step that the
         curvature of the log-loss allows for the chosen batch size; see Notes.
+        Online and in mini-batches only: the full batch's solver needs no
+        step (see Notes).
 
     alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``alpha / 2 · ‖w‖²`` (the bias is not
@@ -144,8 +146,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels.
 
-    learning_rate_ : float
-        The step ``η`` used.
+    learning_rate_ : float or None
+        The step ``η`` used; None after a full-batch :meth:`fit`, whose solver
+        chooses a step each iteration.
 
     alpha_ : float
         The penalty used: ``alpha``, or what ``"auto"`` resolved to.
@@ -522,7 +525,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 alpha = 0.0  # the perceptron criterion has no scale to penalise
             else:  # LogisticRegression(C=1)'s penalty, on the mean loss
                 alpha = 1.0 / n_samples_seen
-        if learning_rate is None:
+        if learning_rate is None and online:  # the full batch takes no fixed step
             learning_rate = self._learning_rate(X, sample_weight, batch_size, n_neurons, alpha)
         if self.learning_rule == "perceptron":
             activation = _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL

@@ -108,7 +108,7 @@ class Settings:
     """How the neuron learns and when it stops, as ``fit`` resolved them."""
 
     activation: int
-    learning_rate: float
+    learning_rate: float | None  # None on the full batch
     alpha: float
     batch_size: int
     average: bool
