@@ -13,7 +13,6 @@ import sys
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
 
 from ._probabilities import row_sum
 
@@ -63,34 +62,52 @@ def fit_temperature(
     weight = sample_weight / sample_weight.sum()
 
     # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
-    # per sample, with a = 1 / T: the second part is linear in a.
+    # per sample, with a = 1 / T: convex in a, with the derivatives
+    #   f'(a) = E_p[z] − Σ_k t_k z_k,   f''(a) = Var_p[z]   (p = softmax(a z)),
+    # weighted means over the samples. Newton's method, safeguarded by the
+    # bracket that the sign of f' keeps, needs a handful of passes. It runs
+    # on z / spread, where a = spread / T is near 1, so that nothing overflows.
+    z = z / spread
     if binary:  # z is the net input of class 1 against 0 for class 0
         target_z = z * np.where(targets == 1, own, 1.0 - own)
     else:
         z_own = z[np.arange(len(z)), targets]
         target_z = own * z_own + (1.0 - own) / (n_classes - 1) * (z.sum(axis=1) - z_own)
     mean_target_z = weight @ target_z
-    if not binary:
-        # logsumexp(a z) = a m + log Σ exp(a (z − m)), with m the row's largest z
-        largest_z = z.max(axis=1)
-        below_largest = z - largest_z[:, np.newaxis]
-        mean_largest_z = weight @ largest_z
 
-    def log_loss(log_inverse):
-        inverse = np.exp(log_inverse) / spread
+    def derivatives(inverse):
         if binary:
-            return weight @ softplus(inverse * z) - inverse * mean_target_z
-        normaliser = np.log(row_sum(np.exp(inverse * below_largest)))
-        return weight @ normaliser + inverse * (mean_largest_z - mean_target_z)
+            p = np.multiply(z, 0.5 * inverse)
+            np.tanh(p, out=p)  # the sigmoid of a z, without overflow
+            p += 1.0
+            p *= 0.5
+            mean_z = p * z
+            return weight @ mean_z - mean_target_z, weight @ (mean_z * (z - mean_z))
+        scaled = inverse * z
+        p = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+        p /= row_sum(p)[:, np.newaxis]
+        mean_z = row_sum(p * z)
+        return weight @ mean_z - mean_target_z, weight @ (row_sum(p * z * z) - mean_z**2)
 
-    # The loss is convex in 1 / T; we search log(spread / T) on a bracket from
-    # near-uniform probabilities to near-certainty.
-    # Near-uniform ends the bracket where T = spread / exp(u) would overflow.
-    lowest = max(-20.0, float(np.log(spread) - np.log(largest)) + 1.0)
-    result = minimize_scalar(
-        log_loss, bounds=(lowest, 20.0), method="bounded", options={"xatol": 1e-6}
-    )
-    return float(spread / np.exp(result.x))
+    # From near-uniform probabilities to near-certainty, and never so small
+    # that T = spread / a would overflow.
+    low = np.exp(max(-20.0, float(np.log(spread) - np.log(largest)) + 1.0))
+    high = np.exp(20.0)
+    inverse = 1.0
+    for _ in range(100):
+        slope, curvature = derivatives(inverse)
+        if slope > 0:
+            high = inverse
+        else:
+            low = inverse
+        step = inverse - slope / curvature if curvature > 0 else np.nan
+        if not low < step < high:  # outside the bracket: its geometric middle
+            step = np.sqrt(low * high)
+        converged = abs(step - inverse) <= 1e-10 * inverse or high <= low * (1 + 1e-12)
+        inverse = step
+        if converged:
+            break
+    return float(spread / inverse)
 
 
 def softplus(x):

@@ -217,3 +217,35 @@ def lbfgs_direction(
                 direction[j] += b * steps[row, j]
         for j in range(size):
             direction[j] = -direction[j]
+
+
+def preconditioned_gradient(
+    const double[:, ::1] back,
+    const double[::1] error_sums,
+    const double[:, ::1] w,
+    const double[::1] p,
+    const double[::1] mean,
+    double p_bias,
+    double alpha,
+    double total_weight,
+    double[::1] gradient,
+):
+    """The objective's gradient in (u, beta) from ``Eᵀ X``; return its largest magnitude.
+
+    With the push ``X̃ᵀE / S`` (the centring as a correction, ``Eᵀ X − (Σ E) m``)
+    the gradient is ``alpha p w − p (Eᵀ X − (Σ E) m) / S`` for u and
+    ``−p_bias Σ E / S`` for beta, laid out as u row by row, then beta.
+    """
+    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
+    cdef double g, largest = 0.0
+    with nogil:
+        for k in range(K):
+            for j in range(d):
+                g = alpha * p[j] * w[k, j] - p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
+                gradient[k * d + j] = g
+                largest = max(largest, fabs(g))
+        for k in range(K):
+            g = -p_bias * error_sums[k] / total_weight
+            gradient[K * d + k] = g
+            largest = max(largest, fabs(g))
+    return largest
