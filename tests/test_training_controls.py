@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -475,3 +475,25 @@ def test_warm_start_refuses_another_feature_count(data):
     with pytest.raises(ValueError, match="features"):
         model.fit(X[:, :5], y)
     np.testing.assert_array_equal(model.coef_, before)
+
+
+# --- stopping online ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("learning_rule", RULES)
+def test_large_data_stop_at_the_plateau_of_the_averaged_model(learning_rule):
+    """Averaged SGD on 160,000 samples: a few epochs, LogisticRegression's accuracy."""
+    X, y = make_classification(200_000, 10, n_informative=5, flip_y=0.1, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    model = NeuronClassifier(learning_rule=learning_rule, batch_size=1, random_state=0)
+    model.fit(X_train, y_train)
+    # patience: n_iter_no_change epochs of 50,000 samples, here 2 epochs of 160,000
+    assert model.n_iter_ <= 4
+    reference = LogisticRegression().fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= reference.score(X_test, y_test) - 0.003
+
+
+def test_small_data_keep_n_iter_no_change_epochs_of_patience(binary):
+    X, y = binary
+    model = NeuronClassifier(batch_size=1, random_state=0, n_iter_no_change=7).fit(X, y)
+    assert model.n_iter_ >= 8  # the first epoch improves, then 7 epochs of patience

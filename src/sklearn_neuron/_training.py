@@ -39,6 +39,15 @@ AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
 # batch: its result does not depend on the sample order.
 AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
 
+# Online, the averaged model is judged after every epoch on at most this many
+# of the training rows (evenly spaced): on large data it costs a few percent
+# of an epoch, and measures the objective to about 1 / sqrt(10,000) of itself.
+MONITOR_ROWS = 10_000
+# n_iter_no_change counts epochs of up to this many samples: on larger data,
+# as many samples, in whole epochs and at least one. Averaged SGD reaches its
+# plateau within an epoch or two of large data; five more would add nothing.
+PATIENCE_SAMPLES = 50_000
+
 
 def auto_batch_size(X):
     """The batch size of ``batch_size="auto"`` in ``fit``: all of X, or 1."""
@@ -132,22 +141,44 @@ class History:
     validation: list | None = None
 
 
-def accuracy(coef, intercept, X, targets, sample_weight):
-    """The weighted share of samples that the weights classify right."""
+def classified_right(coef, intercept, X, targets):
+    """Which samples the weights classify right."""
     scores = X @ coef.T + intercept
     predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
-    return float(np.average(predicted == targets, weights=sample_weight))
+    return predicted == targets
 
 
-def run_epoch(X, targets, sample_weight, weights, history, settings, rng):
-    """One pass over the data by the update rule; return the weighted and counted mistakes."""
+def accuracy(coef, intercept, X, targets, sample_weight):
+    """The weighted share of samples that the weights classify right."""
+    return float(np.average(classified_right(coef, intercept, X, targets), weights=sample_weight))
+
+
+def beats_by_more_than_chance(right, best_right, sample_weight):
+    """Whether ``right`` does better than ``best_right`` beyond chance, on the same rows.
+
+    Where the two disagree, equally good classifiers would each be right
+    half of the time: the weighted difference must pass two of its standard
+    deviations (McNemar's test), not merely be positive.
+    """
+    if best_right is None:
+        return True
+    gain = float(sample_weight @ (right.astype(float) - best_right))
+    noise = float(np.sqrt(sample_weight**2 @ (right != best_right)))
+    return gain > 2.0 * noise
+
+
+def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=None):
+    """One pass over the data (its ``rows``, if given) by the update rule.
+
+    Returns the weighted and the counted mistakes.
+    """
     start = time.perf_counter()
-    n_samples = X.shape[0]
+    n_samples = X.shape[0] if rows is None else len(rows)
     # The penalty at the weights the epoch starts from, as is the loss in
     # full batch; past overflow, training has diverged (checked below).
     with np.errstate(over="ignore"):
         penalty = 0.5 * settings.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
-    order = np.arange(n_samples)
+    order = np.arange(n_samples) if rows is None else rows.copy()
     if settings.shuffle and settings.batch_size < n_samples:
         rng.shuffle(order)
     total_loss, weighted_mistakes, mistakes = _kernels.epoch(
@@ -195,17 +226,31 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
     # (``tol=None`` is the textbook rule, last weights and all).
     pocket = validation is None and perceptron and settings.tol is not None
     best_weights, best_score = None, -np.inf
+    # The averaged weights are not the ones that met the samples: they are
+    # judged after the epoch, on the monitoring rows, as the pocket's are.
+    # Large data lend them rows that training does not see.
+    rows, monitor = None, monitoring_rows(X, targets, sample_weight)
+    if validation is None and settings.tol is not None and X.shape[0] > PATIENCE_SAMPLES:
+        rows, monitor = set_aside(X, targets, sample_weight)
+    n_training = X.shape[0] if rows is None else len(rows)
+    judge_average = settings.average and settings.tol is not None and validation is None
+    patience = settings.n_iter_no_change
+    if n_training > PATIENCE_SAMPLES:
+        patience = max(1, min(patience, -(-patience * PATIENCE_SAMPLES // n_training)))
 
     best_progress, epochs_without_improvement = np.inf, 0
+    best_right = None  # the monitoring rows the best averaged perceptron got right
     converged = False
     for _ in range(settings.max_iter):
         weighted_mistakes, mistakes = run_epoch(
-            X, targets, sample_weight, weights, history, settings, rng
+            X, targets, sample_weight, weights, history, settings, rng, rows
         )
 
         # The perceptron criterion is 0 at zero weights, where every sample
         # is a mistake: the perceptron rule is judged by its mistakes.
-        progress = weighted_mistakes / X.shape[0] if perceptron else history.loss[-1]
+        progress = weighted_mistakes / n_training if perceptron else history.loss[-1]
+        if judge_average and not perceptron:
+            progress = objective(*weights.averaged(), *monitor, settings)
         candidate = None
         if validation is not None:
             coef, intercept = weights.reported(settings.average)
@@ -214,10 +259,17 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
             progress, candidate = -score, weights
         elif pocket:
             # the last weights, or their average if it does better
-            score = accuracy(weights.coef, weights.intercept, X, targets, sample_weight)
+            score = accuracy(weights.coef, weights.intercept, *monitor)
             candidate = weights.restarted_average()
             if settings.average:
-                averaged = accuracy(*weights.averaged(), X, targets, sample_weight)
+                right = classified_right(*weights.averaged(), *monitor[:2])
+                averaged = float(np.average(right, weights=monitor[2]))
+                progress = 1.0 - averaged  # the weighted share of mistakes
+                if rows is not None:  # on rows set aside: better only beyond chance
+                    if beats_by_more_than_chance(right, best_right, monitor[2]):
+                        best_right = right
+                    else:
+                        progress = max(progress, best_progress)
                 if averaged >= score:
                     score, candidate = averaged, weights
         if candidate is not None and score > best_score:
@@ -239,7 +291,7 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
             else:
                 epochs_without_improvement = 0
             best_progress = min(best_progress, progress)
-            if epochs_without_improvement >= settings.n_iter_no_change:
+            if epochs_without_improvement >= patience:
                 converged = True
                 break
     if best_weights is not None:
@@ -247,6 +299,37 @@ def train(X, targets, sample_weight, weights, history, settings, rng, validation
     if not converged and (settings.tol is not None or validation is not None):
         warn_not_converged(settings)
     return best_score if validation is not None else None
+
+
+def set_aside(X, targets, sample_weight):
+    """The rows to train on, and the monitoring rows set aside: one in 20, at most MONITOR_ROWS.
+
+    Of dense X the set-aside rows are a view; of sparse X a copy, of a twentieth of it.
+    """
+    every = max(20, -(-X.shape[0] // MONITOR_ROWS))
+    aside = slice(0, X.shape[0], every)
+    training = np.ones(X.shape[0], dtype=bool)
+    training[aside] = False
+    return np.flatnonzero(training), (X[aside], targets[aside], sample_weight[aside])
+
+
+def monitoring_rows(X, targets, sample_weight):
+    """All the training rows, or at most :data:`MONITOR_ROWS` of them, evenly spaced.
+
+    Of dense X a view; of sparse X a copy, of at most an eighth of it.
+    """
+    if X.shape[0] <= MONITOR_ROWS:
+        return X, targets, sample_weight
+    every = -(-X.shape[0] // MONITOR_ROWS)
+    if sp.issparse(X):
+        every = max(every, 8)
+    rows = slice(0, X.shape[0], every)
+    return X[rows], targets[rows], sample_weight[rows]
+
+
+def objective(coef, intercept, X, targets, sample_weight, settings):
+    """The weighted mean log-loss plus the penalty of the weights on these rows."""
+    return full_batch_start(X, targets, sample_weight, coef, intercept, settings)[0]
 
 
 def warn_not_converged(settings):
