@@ -101,9 +101,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         no mistake in an epoch: it has then converged and stops. On the full
         batch the sigmoid rule stops instead when the largest gradient
         component, in centred and scaled coordinates, is at most ``tol``.
+        Averaged online training judges the averaged weights on up to 10,000
+        training rows after each epoch; on more than 50,000 samples these are
+        set aside from training, and the patience is ``n_iter_no_change``
+        times 50,000 samples (see the user guide, "When training stops").
 
     n_iter_no_change : int, default=5
-        Epochs without improvement by ``tol`` before training stops.
+        Epochs without improvement by ``tol`` before training stops; on more
+        than 50,000 samples, as many samples as that many epochs of 50,000
+        (in whole epochs, at least one).
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data,
