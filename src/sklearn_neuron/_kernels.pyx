@@ -93,7 +93,7 @@ cdef inline double larger(double a, double b) noexcept nogil:
     return select(b > a, b, a)
 
 
-cdef inline (double, int) error_signal(
+cdef inline (double, double, int) error_signal(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
     """Write ``t − f(z)`` into ``error``; return the sample's loss and mistake.
@@ -101,13 +101,17 @@ cdef inline (double, int) error_signal(
     ``z`` holds the net inputs of the ``n_neurons`` neurons for one sample,
     ``target`` the index of its class (0 or 1 with a single neuron). The loss is
     the perceptron criterion (how far on the wrong side the sample is) for the
-    perceptron rules, the log-loss for the gradient rules; the mistake is 1 if
-    the neuron got the sample wrong, else 0.
+    perceptron rules, the log-loss for the gradient rules, as two terms
+    ``linear + log(log_argument)`` (``log_argument`` is 1 for the perceptron
+    rules); the mistake is 1 if the neuron got the sample wrong, else 0.
     """
+    cdef double loss
+    cdef int mistake
     if activation == SIGMOID or activation == SOFTMAX:
         exponentials(z, n_neurons, activation, error)
-        return gradient_error(z, n_neurons, target, activation, error)
-    return perceptron_error(z, n_neurons, target, activation, error)
+        return gradient_error_terms(z, n_neurons, target, activation, error)
+    loss, mistake = perceptron_error(z, n_neurons, target, activation, error)
+    return loss, 1.0, mistake
 
 
 cdef inline (double, int) perceptron_error(
@@ -170,7 +174,21 @@ cdef inline (double, int) gradient_error(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
     """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``."""
-    cdef double t, margin, exp_minus_abs, sigmoid_abs, output, loss, total, largest
+    cdef double linear, log_argument
+    cdef int mistake
+    linear, log_argument, mistake = gradient_error_terms(z, n_neurons, target, activation, error)
+    return linear + log(log_argument), mistake
+
+
+cdef inline (double, double, int) gradient_error_terms(
+    const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
+) noexcept nogil:
+    """:func:`gradient_error`, with the loss in two terms: ``linear + log(log_argument)``.
+
+    The online epoch takes one logarithm for many samples (see
+    ``learn_epoch``); ``log_argument`` is in [1, n_neurons].
+    """
+    cdef double t, margin, exp_minus_abs, sigmoid_abs, output, total, largest
     cdef Py_ssize_t k, rival
     cdef bint predicted_wrong
     if activation == SIGMOID:
@@ -183,9 +201,8 @@ cdef inline (double, int) gradient_error(
         # The log-loss softplus(−margin) shares the exponential. It takes
         # log(1 + e^−|z|) rather than log1p: twice as fast, and off by no
         # more than the rounding of 1 + e^−|z|, below 1.2e-16.
-        loss = larger(-margin, 0.0) + log(1.0 + exp_minus_abs)
         # predict says class 1 only for z > 0
-        return loss, (1 if (z[0] > 0.0) != (target == 1) else 0)
+        return larger(-margin, 0.0), 1.0 + exp_minus_abs, (1 if (z[0] > 0.0) != (target == 1) else 0)
 
     # Softmax: e^(z_k − largest) / their total.
     total = 0.0
@@ -196,10 +213,9 @@ cdef inline (double, int) gradient_error(
     error[target] += 1.0
     rival = strongest_rival(z, n_neurons, target)
     largest = larger(z[rival], z[target])
-    loss = log(total) - (z[target] - largest)
     # predict takes the first of tied neurons, as numpy.argmax does
     predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
-    return loss, (1 if predicted_wrong else 0)
+    return -(z[target] - largest), total, (1 if predicted_wrong else 0)
 
 
 # The rows of X ---------------------------------------------------------------
@@ -379,7 +395,8 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
     cdef double total_loss = 0.0, weighted_mistakes = 0.0
     cdef Py_ssize_t mistakes = 0, n_steps = 0
     cdef Py_ssize_t batch, start, stop, b, i, k, size, ahead
-    cdef double loss, step, delta, weight
+    cdef double linear, log_argument, step, delta, weight
+    cdef double log_product = 1.0  # of the log_argument of samples of weight 1
     cdef int mistake
     cdef const floating *x
     cdef const index_t *columns
@@ -400,9 +417,23 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
                 prefetch(&sample_weight[ahead], sizeof(double))
             size = find_row(i, values, indices, indptr, n_features, &x, &columns)
             net_input(x, columns, size, &coef[0, 0], n_neurons, n_features, scale, &intercept[0], &z[0])
-            loss, mistake = error_signal(&z[0], n_neurons, targets[i], activation, &errors[b - start, 0])
+            linear, log_argument, mistake = error_signal(
+                &z[0], n_neurons, targets[i], activation, &errors[b - start, 0]
+            )
             weight = sample_weight[i]
-            total_loss += weight * loss
+            if activation == STEP or activation == WINNER_TAKES_ALL:
+                total_loss += weight * linear
+            elif weight == 1.0:
+                # log a + log b = log(a · b): one logarithm for many samples
+                # (one per sample took a sixth of an epoch in row order),
+                # taken before the product could overflow.
+                total_loss += linear
+                log_product *= log_argument
+                if log_product > 1e280:
+                    total_loss += log(log_product)
+                    log_product = 1.0
+            else:
+                total_loss += weight * (linear + log(log_argument))
             weighted_mistakes += weight * mistake
             if weight > 0.0:
                 mistakes += mistake
@@ -439,7 +470,7 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
     if average:
         steps[0] += n_steps
     fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-    return total_loss, weighted_mistakes, mistakes
+    return total_loss + log(log_product), weighted_mistakes, mistakes
 
 
 def epoch(
