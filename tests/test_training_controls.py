@@ -13,7 +13,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.speed import peak_memory  # the benchmark's own measure of memory
-from sklearn_neuron import NeuronClassifier
+from sklearn_neuron import NeuronClassifier, _kernels
 
 RULES = ["sigmoid", "perceptron"]
 DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
@@ -351,6 +351,30 @@ def test_loss_and_mistakes_curves_are_those_of_a_hand_written_epoch(binary, lear
             w, b = w + eta * error * x, b + eta * error
         assert model.loss_curve_[epoch] == pytest.approx(np.mean(losses), rel=1e-10)
         assert model.mistakes_curve_[epoch] == mistakes
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_online_epoch_loss_is_the_weighted_log_loss_of_its_samples(n_classes, weighted):
+    """Summed over thousands of samples, of weight 1 and others alike (at a zero
+    step the weights stay, and every sample meets the same net inputs)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 4))
+    targets = rng.integers(0, n_classes, size=len(X)).astype(np.intp)
+    sample_weight = np.where(rng.random(len(X)) < 0.3, 2.5, 1.0) if weighted else np.ones(len(X))
+    n_neurons = 1 if n_classes == 2 else n_classes
+    coef, intercept = 0.3 * rng.normal(size=(n_neurons, 4)), rng.normal(size=n_neurons)
+    activation = _kernels.SIGMOID if n_classes == 2 else _kernels.SOFTMAX
+    total_loss, _, _ = _kernels.epoch(
+        X, targets, sample_weight, np.arange(len(X)), coef.copy(), intercept.copy(), activation,
+        0.0, 0.0, 1, False, np.zeros_like(coef), np.zeros(n_neurons), np.zeros(1, dtype=np.int64),
+    )  # fmt: skip
+    z = X @ coef.T + intercept
+    if n_classes == 2:
+        losses = np.logaddexp(0, np.where(targets == 1, -z[:, 0], z[:, 0]))
+    else:
+        losses = np.logaddexp.reduce(z, axis=1) - z[np.arange(len(X)), targets]
+    assert total_loss == pytest.approx(np.sum(sample_weight * losses), rel=1e-12)
 
 
 def test_verbose_prints_one_line_per_epoch(binary, capsys):

@@ -44,10 +44,6 @@ ctypedef fused index_t:  # a CSR matrix's indices and indptr
     int32_t
     int64_t
 
-ctypedef fused weights_t:  # what add_row adds to: coef (X's dtype), or the float64 correction
-    float
-    double
-
 # The rule's choices depend on the data (the sample's class, its side of the
 # hyperplane): a branch on them is mispredicted half of the time. gcc keeps the
 # branches of ``a if c else b`` between doubles; ``select`` masks the bits of
@@ -97,7 +93,7 @@ cdef inline double larger(double a, double b) noexcept nogil:
     return select(b > a, b, a)
 
 
-cdef inline (double, int) error_signal(
+cdef inline (double, double, int) error_signal(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
     """Write ``t − f(z)`` into ``error``; return the sample's loss and mistake.
@@ -105,13 +101,17 @@ cdef inline (double, int) error_signal(
     ``z`` holds the net inputs of the ``n_neurons`` neurons for one sample,
     ``target`` the index of its class (0 or 1 with a single neuron). The loss is
     the perceptron criterion (how far on the wrong side the sample is) for the
-    perceptron rules, the log-loss for the gradient rules; the mistake is 1 if
-    the neuron got the sample wrong, else 0.
+    perceptron rules, the log-loss for the gradient rules, as two terms
+    ``linear + log(log_argument)`` (``log_argument`` is 1 for the perceptron
+    rules); the mistake is 1 if the neuron got the sample wrong, else 0.
     """
+    cdef double loss
+    cdef int mistake
     if activation == SIGMOID or activation == SOFTMAX:
         exponentials(z, n_neurons, activation, error)
-        return gradient_error(z, n_neurons, target, activation, error)
-    return perceptron_error(z, n_neurons, target, activation, error)
+        return gradient_error_terms(z, n_neurons, target, activation, error)
+    loss, mistake = perceptron_error(z, n_neurons, target, activation, error)
+    return loss, 1.0, mistake
 
 
 cdef inline (double, int) perceptron_error(
@@ -174,7 +174,21 @@ cdef inline (double, int) gradient_error(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
     """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``."""
-    cdef double t, margin, exp_minus_abs, sigmoid_abs, output, loss, total, largest
+    cdef double linear, log_argument
+    cdef int mistake
+    linear, log_argument, mistake = gradient_error_terms(z, n_neurons, target, activation, error)
+    return linear + log(log_argument), mistake
+
+
+cdef inline (double, double, int) gradient_error_terms(
+    const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
+) noexcept nogil:
+    """:func:`gradient_error`, with the loss in two terms: ``linear + log(log_argument)``.
+
+    The online epoch takes one logarithm for many samples (see
+    ``learn_epoch``); ``log_argument`` is in [1, n_neurons].
+    """
+    cdef double t, margin, exp_minus_abs, sigmoid_abs, output, total, largest
     cdef Py_ssize_t k, rival
     cdef bint predicted_wrong
     if activation == SIGMOID:
@@ -187,9 +201,8 @@ cdef inline (double, int) gradient_error(
         # The log-loss softplus(−margin) shares the exponential. It takes
         # log(1 + e^−|z|) rather than log1p: twice as fast, and off by no
         # more than the rounding of 1 + e^−|z|, below 1.2e-16.
-        loss = larger(-margin, 0.0) + log(1.0 + exp_minus_abs)
         # predict says class 1 only for z > 0
-        return loss, (1 if (z[0] > 0.0) != (target == 1) else 0)
+        return larger(-margin, 0.0), 1.0 + exp_minus_abs, (1 if (z[0] > 0.0) != (target == 1) else 0)
 
     # Softmax: e^(z_k − largest) / their total.
     total = 0.0
@@ -200,10 +213,9 @@ cdef inline (double, int) gradient_error(
     error[target] += 1.0
     rival = strongest_rival(z, n_neurons, target)
     largest = larger(z[rival], z[target])
-    loss = log(total) - (z[target] - largest)
     # predict takes the first of tied neurons, as numpy.argmax does
     predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
-    return loss, (1 if predicted_wrong else 0)
+    return -(z[target] - largest), total, (1 if predicted_wrong else 0)
 
 
 # The rows of X ---------------------------------------------------------------
@@ -266,7 +278,7 @@ cdef inline double dot(const floating *w, const floating *x, const index_t *colu
 
 
 cdef inline void add_row(
-    const floating *x, const index_t *columns, Py_ssize_t size, double step, weights_t *weights
+    const floating *x, const index_t *columns, Py_ssize_t size, double step, floating *weights
 ) noexcept nogil:
     """``weights += step · x`` for the row ``x``."""
     cdef Py_ssize_t p
@@ -276,6 +288,22 @@ cdef inline void add_row(
     else:
         for p in range(size):
             weights[columns[p]] += step * x[p]
+
+
+cdef inline void add_row_and_correction(
+    const floating *x, const index_t *columns, Py_ssize_t size, double step, floating *weights,
+    double correction_step, double *correction,
+) noexcept nogil:
+    """``weights += step · x`` and ``correction += correction_step · x`` for the row ``x``."""
+    cdef Py_ssize_t p
+    if columns == NULL:
+        for p in range(size):
+            weights[p] += step * x[p]
+            correction[p] += correction_step * x[p]
+    else:
+        for p in range(size):
+            weights[columns[p]] += step * x[p]
+            correction[columns[p]] += correction_step * x[p]
 
 
 # The epoch asks for the row it will need a few samples later, so that it
@@ -324,17 +352,56 @@ cdef (double, double, Py_ssize_t) run_epoch(
 ) noexcept nogil:
     """:func:`epoch` on the rows of X; ``z``, ``errors`` and ``correction`` are scratch
     (``batch_size`` rows of errors, ``correction`` zero)."""
-    cdef Py_ssize_t n_neurons = coef.shape[0]
+    # Each activation has a loop of its own, where it is a constant (and so
+    # is the single neuron of the step and the sigmoid), as in batch_errors.
+    if activation == STEP:
+        return learn_epoch(
+            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
+            STEP, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
+            z, errors, correction,
+        )
+    if activation == SIGMOID:
+        return learn_epoch(
+            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
+            SIGMOID, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
+            z, errors, correction,
+        )
+    if activation == SOFTMAX:
+        return learn_epoch(
+            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
+            SOFTMAX, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
+            z, errors, correction,
+        )
+    return learn_epoch(
+        values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
+        WINNER_TAKES_ALL, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
+        z, errors, correction,
+    )
+
+
+cdef inline (double, double, Py_ssize_t) learn_epoch(
+    const floating *values, const index_t *indices, const index_t *indptr, Py_ssize_t n_features,
+    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
+    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
+    double alpha, Py_ssize_t batch_size, bint average, double[:, ::1] coef_sum,
+    double[::1] intercept_sum, int64_t[::1] steps,
+    double[::1] z, double[:, ::1] errors, double[:, ::1] correction,
+) noexcept nogil:
+    """:func:`run_epoch` for one ``activation``."""
+    cdef Py_ssize_t n_neurons = 1 if activation == STEP or activation == SIGMOID else coef.shape[0]
     cdef Py_ssize_t n_samples = order.shape[0]
     cdef double decay = 1.0 - learning_rate * alpha
     cdef double scale = 1.0, scale_sum = 0.0
     cdef double total_loss = 0.0, weighted_mistakes = 0.0
-    cdef Py_ssize_t mistakes = 0
-    cdef Py_ssize_t batch, start, stop, b, i, k, size
-    cdef double loss, step, delta
+    cdef Py_ssize_t mistakes = 0, n_steps = 0
+    cdef Py_ssize_t batch, start, stop, b, i, k, size, ahead
+    cdef double linear, log_argument, step, delta, weight
+    cdef double log_product = 1.0  # of the log_argument of samples of weight 1
     cdef int mistake
     cdef const floating *x
     cdef const index_t *columns
+    # every batch but perhaps the last has batch_size samples
+    cdef double full_step = learning_rate / batch_size
     for batch in range((n_samples + batch_size - 1) // batch_size):
         start = batch * batch_size
         stop = min(start + batch_size, n_samples)
@@ -342,14 +409,34 @@ cdef (double, double, Py_ssize_t) run_epoch(
         for b in range(start, stop):
             i = order[b]
             if b + PREFETCH_DISTANCE < n_samples:
-                size = find_row(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, &x, &columns)
+                ahead = order[b + PREFETCH_DISTANCE]
+                size = find_row(ahead, values, indices, indptr, n_features, &x, &columns)
                 prefetch_row(x, columns, size)
+                # shuffled, its target and weight are as far away as its row
+                # (asking for them too halved a shuffled epoch of 400,000 rows)
+                prefetch(&targets[ahead], sizeof(intp_t))
+                prefetch(&sample_weight[ahead], sizeof(double))
             size = find_row(i, values, indices, indptr, n_features, &x, &columns)
             net_input(x, columns, size, &coef[0, 0], n_neurons, n_features, scale, &intercept[0], &z[0])
-            loss, mistake = error_signal(&z[0], n_neurons, targets[i], activation, &errors[b - start, 0])
-            total_loss += sample_weight[i] * loss
-            weighted_mistakes += sample_weight[i] * mistake
-            if sample_weight[i] > 0.0:
+            linear, log_argument, mistake = error_signal(
+                &z[0], n_neurons, targets[i], activation, &errors[b - start, 0]
+            )
+            weight = sample_weight[i]
+            if activation == STEP or activation == WINNER_TAKES_ALL:
+                total_loss += weight * linear
+            elif weight == 1.0:
+                # log a + log b = log(a · b): one logarithm for many samples
+                # (one per sample took a sixth of an epoch in row order),
+                # taken before the product could overflow.
+                total_loss += linear
+                log_product *= log_argument
+                if log_product > 1e280:
+                    total_loss += log(log_product)
+                    log_product = 1.0
+            else:
+                total_loss += weight * (linear + log(log_argument))
+            weighted_mistakes += weight * mistake
+            if weight > 0.0:
                 mistakes += mistake
 
         scale *= decay
@@ -359,24 +446,32 @@ cdef (double, double, Py_ssize_t) run_epoch(
             fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
             scale, scale_sum = 1.0, 0.0
         # learn: Δw = η · s · (t − f(z)) · x / batch, in units of the scale
-        step = learning_rate / (stop - start)
+        step = full_step if stop - start == batch_size else learning_rate / (stop - start)
         for b in range(start, stop):
             i = order[b]
             size = find_row(i, values, indices, indptr, n_features, &x, &columns)
             for k in range(n_neurons):
                 delta = step * sample_weight[i] * errors[b - start, k]
-                if delta != 0.0:
+                if delta == 0.0:  # the perceptron rule, on a sample it got right
+                    continue
+                if average:
+                    # one pass over the row for both: it is read from memory once
+                    add_row_and_correction(
+                        x, columns, size, delta / scale, &coef[k, 0],
+                        scale_sum * delta / scale, &correction[k, 0],
+                    )
+                else:
                     add_row(x, columns, size, delta / scale, &coef[k, 0])
-                    intercept[k] += delta
-                    if average:
-                        add_row(x, columns, size, scale_sum * delta / scale, &correction[k, 0])
+                intercept[k] += delta
         if average:
             scale_sum += scale
             for k in range(n_neurons):
                 intercept_sum[k] += intercept[k]
-            steps[0] += 1
+            n_steps += 1
+    if average:
+        steps[0] += n_steps
     fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-    return total_loss, weighted_mistakes, mistakes
+    return total_loss + log(log_product), weighted_mistakes, mistakes
 
 
 def epoch(
