@@ -161,6 +161,9 @@ class Problem:
         # the Jacobi preconditioner at w = 0; alpha keeps it finite
         scale = curvature * variance + self.alpha
         self.p = np.where(scale > 0, 1.0 / np.sqrt(np.where(scale > 0, scale, 1.0)), 1.0)
+        # Features of tiny spread (denormal float32, alpha = 0) would need
+        # weights beyond X's dtype: the square root of its range is plenty.
+        np.minimum(self.p, np.sqrt(np.finfo(X.dtype).max), out=self.p)
         self.p_bias = 1.0 / np.sqrt(curvature)
 
     def to_user(self, u, beta):
