@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_neuron import NeuronClassifier
 
-SIZES = [2_000, 10_000, 50_000, 100_000, 300_000]
+SIZES = [2_000, 10_000, 20_000, 50_000, 100_000, 300_000]
 SPARSE_SIZES = [300, 1_000, 2_000, 5_000, 10_000, 30_000]
 HELD_OUT = 20_000
 

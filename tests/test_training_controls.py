@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks.speed import peak_memory  # the benchmark's own measure of memory
 from sklearn_neuron import NeuronClassifier, _kernels
+from sklearn_neuron._training import auto_batch_size
 
 RULES = ["sigmoid", "perceptron"]
 DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
@@ -480,7 +481,7 @@ def test_auto_batch_size_is_the_full_batch_for_small_sparse_and_dense_data(data)
         second = NeuronClassifier(random_state=0).fit(make_X(X[shuffled]), y[shuffled])
         return not np.allclose(first.coef_, second.coef_, rtol=1e-8)
 
-    assert not order_matters(np.asarray, 1500)  # dense: full batch up to 300,000
+    assert not order_matters(np.asarray, 1500)  # dense: full batch up to 20,000
     assert not order_matters(sp.csr_matrix, 1000)  # sparse: full batch up to 1,000
     assert order_matters(sp.csr_matrix, 1500)  # sparse above: online
 
@@ -511,8 +512,8 @@ def test_large_data_stop_at_the_plateau_of_the_averaged_model(learning_rule):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
     model = NeuronClassifier(learning_rule=learning_rule, batch_size=1, random_state=0)
     model.fit(X_train, y_train)
-    # patience: n_iter_no_change epochs of 50,000 samples, here 2 epochs of 160,000
-    assert model.n_iter_ <= 4
+    # patience: n_iter_no_change epochs of 10,000 samples, here 1 epoch of 160,000
+    assert model.n_iter_ <= 3
     reference = LogisticRegression().fit(X_train, y_train)
     assert model.score(X_test, y_test) >= reference.score(X_test, y_test) - 0.003
 
@@ -521,3 +522,15 @@ def test_small_data_keep_n_iter_no_change_epochs_of_patience(binary):
     X, y = binary
     model = NeuronClassifier(batch_size=1, random_state=0, n_iter_no_change=7).fit(X, y)
     assert model.n_iter_ >= 8  # the first epoch improves, then 7 epochs of patience
+
+
+def test_auto_batch_size_keeps_the_full_batch_for_unscaled_features():
+    """Above 20,000 samples, online, unless the features' scales span more than 100."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60_000, 4))
+    assert auto_batch_size(X) == 1
+    assert auto_batch_size(X[:20_000]) == 20_000
+    wide = np.array([1.0, 1.0, 1.0, 1000.0])
+    assert auto_batch_size(X * wide) == len(X)  # a wide spread
+    assert auto_batch_size(X + (wide - 1.0)) == len(X)  # a far offset
+    assert auto_batch_size(np.tile(X, (6, 1)) * wide) == 1  # 360,000 samples

@@ -54,10 +54,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Samples per update. 1 is online learning, one update per sample, as
         in the textbook; ``n_samples`` or more is the full batch, which does
         not depend on the order of the samples; in between are mini-batches.
-        ``"auto"`` takes the full batch up to 300,000 samples (for sparse
-        input: up to 1,000, if X stores at least as many values as it has
-        features) and online learning otherwise; :meth:`partial_fit` always
-        learns online with it.
+        ``"auto"`` takes the full batch up to 20,000 samples, or up to
+        300,000 if the features' scales (root mean squares) span more than a
+        factor of 100 (for sparse input: up to 1,000, if X stores at least as
+        many values as it has features), and online learning otherwise;
+        :meth:`partial_fit` always learns online with it.
 
     learning_rate : float or "auto", default="auto"
         The step ``η``, constant through training. ``"auto"`` is
@@ -102,13 +103,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         batch the sigmoid rule stops instead when the largest gradient
         component, in centred and scaled coordinates, is at most ``tol``.
         Averaged online training judges the averaged weights on up to 10,000
-        training rows after each epoch; on more than 50,000 samples these are
+        training rows after each epoch; on more than 10,000 samples these are
         set aside from training, and the patience is ``n_iter_no_change``
-        times 50,000 samples (see the user guide, "When training stops").
+        times 10,000 samples (see the user guide, "When training stops").
 
     n_iter_no_change : int, default=5
         Epochs without improvement by ``tol`` before training stops; on more
-        than 50,000 samples, as many samples as that many epochs of 50,000
+        than 10,000 samples, as many samples as that many epochs of 10,000
         (in whole epochs, at least one).
 
     early_stopping : bool, default=False

@@ -22,11 +22,14 @@ from . import _kernels
 from ._full_batch import fit_full_batch
 
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
-# one sample at a time above it. Measured with benchmarks/auto_batch_size.py
-# (2,000 to 300,000 samples, the largest size measured): the full batch was
-# 1.8 to 7.6 times faster than averaged online learning from 10,000 samples,
-# as accurate for the sigmoid rule and within a point for the perceptron rule.
-AUTO_FULL_BATCH_MAX_SAMPLES = 300_000
+# online above, where averaged SGD reaches the optimum's accuracy within two
+# or three epochs of a few passes of X each, several times faster than any
+# full-batch solver (benchmarks/auto_batch_size.py). Online steps are not
+# preconditioned, though: features whose scales span more than
+# AUTO_SCALE_SPREAD keep the full batch, which is, up to the larger size.
+AUTO_FULL_BATCH_MAX_SAMPLES = 20_000
+AUTO_FULL_BATCH_MAX_UNSCALED_SAMPLES = 300_000
+AUTO_SCALE_SPREAD = 100.0
 # Sparse input gets the full batch only up to this many samples, and only if
 # it stores at least as many values as it has features. Measured with the same
 # script on text-like data (2**18 hashed features, unit rows): online learning
@@ -46,7 +49,8 @@ MONITOR_ROWS = 10_000
 # n_iter_no_change counts epochs of up to this many samples: on larger data,
 # as many samples, in whole epochs and at least one. Averaged SGD reaches its
 # plateau within an epoch or two of large data; five more would add nothing.
-PATIENCE_SAMPLES = 50_000
+# Above it, the monitoring rows are set aside from training.
+PATIENCE_SAMPLES = 10_000
 
 
 def auto_batch_size(X):
@@ -55,8 +59,23 @@ def auto_batch_size(X):
     if sp.issparse(X):
         small = n_samples <= AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES and X.nnz >= X.shape[1]
     else:
-        small = n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES
+        small = n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES or (
+            n_samples <= AUTO_FULL_BATCH_MAX_UNSCALED_SAMPLES
+            and scale_spread(X) > AUTO_SCALE_SPREAD
+        )
     return n_samples if small else 1
+
+
+def scale_spread(X):
+    """The largest root mean square of a column over the smallest (non-zero) one.
+
+    On at most MONITOR_ROWS evenly spaced rows (a view): the spread of the
+    scales, offsets included, that online steps of one size must serve.
+    """
+    rows = X[:: max(1, -(-X.shape[0] // MONITOR_ROWS))]
+    squares = np.einsum("ij,ij->j", rows, rows, dtype=np.float64)
+    squares = squares[squares > 0]
+    return float(np.sqrt(squares.max() / squares.min())) if len(squares) else 1.0
 
 
 @dataclass
