@@ -311,7 +311,9 @@ def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_siz
     weights = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
     alpha = 1e-3
     model = NeuronClassifier(batch_size=batch_size, alpha=alpha, max_iter=1, tol=None)
-    model.fit(container(X), y, sample_weight=weights)
+    model.set_params(average=False).fit(container(X), y, sample_weight=weights)
+    averaged = NeuronClassifier(batch_size=batch_size, alpha=alpha, max_iter=1, tol=None)
+    averaged.fit(container(X), y, sample_weight=weights)  # average="auto": averaged
 
     inputs = np.column_stack([X, np.ones(len(X))])  # a = (x, 1)
     share = weights / weights.sum()
@@ -322,6 +324,10 @@ def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_siz
     smoothness = (n * (b - 1) * whole_batch + (n - b) * per_sample) / (b * (n - 1))
     curvature = 0.25 if n_classes == 2 else 0.5
     assert model.learning_rate_ == pytest.approx(1 / (curvature * smoothness + alpha), rel=1e-3)
+    # averaged SGD takes a quarter of the largest step
+    assert averaged.learning_rate_ == pytest.approx(
+        1 / (4 * curvature * smoothness + alpha), rel=1e-3
+    )
 
 
 def test_full_batch_takes_no_fixed_step(binary_data):

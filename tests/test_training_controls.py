@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -516,6 +517,9 @@ def test_large_data_stop_at_the_plateau_of_the_averaged_model(learning_rule):
     assert model.n_iter_ <= 3
     reference = LogisticRegression().fit(X_train, y_train)
     assert model.score(X_test, y_test) >= reference.score(X_test, y_test) - 0.003
+    if learning_rule == "sigmoid":  # and honest probabilities
+        ours, theirs = model.predict_proba(X_test), reference.predict_proba(X_test)
+        assert log_loss(y_test, ours) <= log_loss(y_test, theirs) + 0.005
 
 
 def test_small_data_keep_n_iter_no_change_epochs_of_patience(binary):
