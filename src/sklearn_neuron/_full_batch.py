@@ -414,21 +414,25 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
         if back is None:
             back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
         push_u, push_beta = problem.push(back, error_sums)
-        squared_norm = float(np.sum(push_u**2) + np.sum(push_beta**2))
+        squared_norm = float(np.vdot(push_u, push_u) + np.vdot(push_beta, push_beta))
         if squared_norm == 0.0:  # the pushes cancel: no step moves
             converged = True
             break
         # Polyak's step for the criterion's least value, 0 (separable data);
         # it is relative to ‖w‖, so any scale of the start works.
         step = 1.0 if criterion == 0 else _RELAXATION * (criterion / total) / squared_norm
-        u = (u + step * push_u) / (1.0 + step * alpha * problem.p**2)  # the penalty, proximal
+        u = u + step * push_u
+        if alpha:
+            u /= 1.0 + step * alpha * problem.p**2  # the penalty, proximal
         beta = beta + step * push_beta
         w, b = problem.to_user(u, beta)
         Z = problem.net_inputs(w, b)  # the first product
         criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)
         back = None
         n_iter += 1
-        u_sum, beta_sum, n_summed = u_sum + u, beta_sum + beta, n_summed + 1
+        u_sum += u
+        beta_sum += beta
+        n_summed += 1
         Z_sum += Z
         averaged = np.divide(Z_sum, n_summed, out=averaged_Z)
         averaged_mistakes = perceptron_errors(problem, averaged)[1]
@@ -440,7 +444,7 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
         if averaged_mistakes < pocket[0] - margin:
             pocket = (averaged_mistakes, u_sum / n_summed, beta_sum / n_summed)
         pocket_curve.append(pocket[0] / total)
-        objective = criterion / total + 0.5 * alpha * float(np.sum(w * w))
+        objective = criterion / total + (0.5 * alpha * float(np.vdot(w, w)) if alpha else 0.0)
         stop = on_iteration(w, b, objective, mistakes)
         if mistakes == 0:  # the criterion is 0: a minimum
             pocket = (0.0, u, beta)
