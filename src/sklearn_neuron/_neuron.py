@@ -7,7 +7,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
@@ -19,6 +18,7 @@ from ._validation import (
     check_feature_scale,
     check_labels_in_classes,
     check_stream_classes,
+    check_targets,
     checked_sample_weight,
     classes_and_targets,
     hold_out,
@@ -370,7 +370,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             X, y = validate_input(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
             )
-            check_classification_targets(y)
+            check_targets(y)
             classes, targets = classes_and_targets(y)
             if len(classes) < 2:
                 raise ValueError(
@@ -474,7 +474,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 order="C",
                 reset=first_call,
             )
-            check_classification_targets(y)
+            check_targets(y)
             check_labels_in_classes(y, classes)
             check_feature_scale(X)
             targets = np.searchsorted(classes, y)

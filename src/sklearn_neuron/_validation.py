@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 
@@ -27,6 +28,17 @@ def validate_input(estimator, *args, **kwargs):
     """
     with np.errstate(over="ignore", invalid="ignore"):
         return validate_data(estimator, *args, **kwargs)
+
+
+def check_targets(y):
+    """scikit-learn's ``check_classification_targets``, without its cost for integer labels.
+
+    One-dimensional integer or boolean labels are always binary or
+    multiclass, which it accepts: only other labels need its inspection,
+    which takes a fifth of a millisecond on a few hundred labels.
+    """
+    if not (y.ndim == 1 and y.dtype.kind in "biu"):
+        check_classification_targets(y)
 
 
 def check_feature_scale(X):
