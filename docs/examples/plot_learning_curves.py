@@ -13,10 +13,12 @@ training, approach their final weights on scikit-learn's breast cancer data.
 # %%
 # Four ways to train
 # ------------------
-# Each rule learns online (``batch_size=1``, one update per sample) and on
-# the full batch (one update per epoch, with momentum). Everything else is
-# left at its default, including the stopping rules, so each run stops when
-# it no longer improves.
+# Each rule learns online (``batch_size=1``, one update per sample, with a
+# constant step and averaging) and on the full batch (one solver iteration
+# per entry: L-BFGS for the sigmoid rule, Polyak steps for the perceptron
+# rule, neither with a fixed step, so ``learning_rate_`` is None there).
+# Everything else is left at its default, including the stopping rules, so
+# each run stops when it no longer improves.
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import StandardScaler
@@ -31,10 +33,10 @@ for rule in ["perceptron", "sigmoid"]:
     for batch_size, batch_name in [(1, "online"), (len(X), "full batch")]:
         neuron = NeuronClassifier(learning_rule=rule, batch_size=batch_size, random_state=0)
         runs[rule, batch_name] = neuron.fit(X, y)
+        step = "none" if neuron.learning_rate_ is None else f"{neuron.learning_rate_:.3f}"
         print(
             f"{rule:<11}{batch_name:<11}{neuron.n_iter_:4d} epochs, "
-            f"learning_rate_ = {neuron.learning_rate_:.3f}, "
-            f"training accuracy {neuron.score(X, y):.3f}"
+            f"learning_rate_ = {step}, training accuracy {neuron.score(X, y):.3f}"
         )
 
 # %%
@@ -64,17 +66,17 @@ plt.show()
 # %%
 # What the curves show:
 #
-# * On the full batch the first epoch is measured at the starting weights,
-#   all zero, where every net input is 0. The perceptron rule counts each of
-#   the 569 samples as a mistake (a zero net input is on neither side), while
-#   its criterion is 0; the sigmoid rule predicts class 0 for all, wrong for
-#   the 357 samples of class 1, with a log-loss of :math:`\log 2`.
 # * Online, the neuron has learned from many samples before the epoch ends,
 #   so even the first epoch makes few mistakes. The curves then keep
-#   jumping: with a constant step, each update chases the last sample.
-# * On the full batch the curves fall steadily, one step per epoch, sped up
-#   by the momentum. The sigmoid rule needs more epochs on the full batch
-#   than online, but ends at a lower log-loss.
-# * The perceptron rule stops after a few epochs without fewer mistakes and
-#   returns the weights of its best epoch (the "pocket"), which is why its
-#   training accuracy can beat its last epoch.
+#   jumping: with a constant step, each update chases the last sample, and
+#   the curves record the weights as they met the samples, not their average,
+#   which is what the neuron reports.
+# * On the full batch each entry belongs to the weights one solver iteration
+#   reached. The sigmoid rule's log-loss falls at every iteration (L-BFGS with
+#   a line search), to a lower value than online in fewer entries: it stops
+#   when the gradient is at most ``tol``.
+# * The perceptron rule's criterion does not fall steadily either way: on
+#   data that no hyperplane separates it keeps cycling. It stops after a few
+#   epochs without fewer mistakes and returns the weights with the fewest
+#   (the "pocket"), which is why its training accuracy can beat its last
+#   epoch.

@@ -102,8 +102,8 @@ plt.show()
 # ``SGDClassifier`` (a linear support vector machine trained online) is a
 # little behind the log-loss models.
 #
-# Every fit takes from a few to a few hundred milliseconds. The sigmoid rule
-# on digits, where ten neurons learn by full-batch gradient descent, is among
-# the slowest. Times this short depend on the machine and on what else it is
-# doing, and change from run to run, so read them as orders of magnitude; the
+# Every fit takes from a few to a few hundred milliseconds; the fits on
+# digits, where ten classes are learned at once, are the slowest. Times this
+# short depend on the machine and on what else it is doing, and change from
+# run to run, so read them as orders of magnitude; the
 # :doc:`benchmarks page </benchmarks>` has a speed comparison on larger data.
