@@ -12,6 +12,8 @@ The documented objective is unchanged::
 and every iteration is built from the error signals of the learning rule,
 ``E = s * (T - f(Z))`` and ``E^T X``: two products with X per iteration,
 everything else is O(n_samples * n_neurons) or O(n_features * n_neurons).
+Those passes are compiled (_full_batch_kernels.pyx): on small data numpy's
+overhead per call would outweigh them.
 
 Preconditioning (no copy of X)
 ------------------------------
