@@ -16,8 +16,8 @@ Only the activation ``f`` differs:
   log-loss, as in multinomial logistic regression.
 
 :func:`error_signal` computes ``t − f(z)``; :func:`epoch` applies the update over
-one pass of the data, in (mini-)batches; :func:`batch_errors` computes the error
-signals of many samples at once, for full-batch training.
+one pass of the data, online or in mini-batches. (The full batch's passes are in
+_full_batch_kernels.pyx.)
 
 The loops run without the GIL: threads training different weights run in
 parallel. The order of every floating-point operation is fixed, so that a fit
@@ -47,7 +47,7 @@ ctypedef fused index_t:  # a CSR matrix's indices and indptr
 # The rule's choices depend on the data (the sample's class, its side of the
 # hyperplane): a branch on them is mispredicted half of the time. gcc keeps the
 # branches of ``a if c else b`` between doubles; ``select`` masks the bits of
-# both instead (batch_errors of the step took 2.9 times as long with branches).
+# both instead (the error signals of the step took 2.9 times as long with branches).
 #
 # Shuffled rows come from anywhere in memory, and waiting for each one costs
 # more than learning from it: ``prefetch`` asks for a row ahead of need (see
@@ -353,7 +353,7 @@ cdef (double, double, Py_ssize_t) run_epoch(
     """:func:`epoch` on the rows of X; ``z``, ``errors`` and ``correction`` are scratch
     (``batch_size`` rows of errors, ``correction`` zero)."""
     # Each activation has a loop of its own, where it is a constant (and so
-    # is the single neuron of the step and the sigmoid), as in batch_errors.
+    # is the single neuron of the step and the sigmoid).
     if activation == STEP:
         return learn_epoch(
             values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
@@ -653,105 +653,3 @@ cdef bint _within(const intp_t[::1] numbers, Py_ssize_t bound) noexcept nogil:
     for i in range(numbers.shape[0]):
         top_bits |= <size_t> numbers[i] | (last - <size_t> numbers[i])
     return top_bits >> (8 * sizeof(size_t) - 1) == 0
-
-
-# Full batch ------------------------------------------------------------------
-
-def batch_errors(
-    const double[:, ::1] z, const intp_t[::1] targets, const double[::1] sample_weight,
-    int activation, double[:, ::1] errors, double[::1] error_sums,
-):
-    """Turn ``errors`` into ``s · (t − f(z))`` for each row of the net inputs ``z``.
-
-    For the gradient rules ``errors`` comes holding the exponentials of ``z``
-    (``e^−|z|`` for the sigmoid, ``e^(z_k − max z)`` for softmax); for the
-    perceptron rules its contents are ignored. The GIL is released.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n_samples, n_neurons), dtype float64
-        Net inputs, C-contiguous.
-    targets : ndarray of shape (n_samples,), dtype intp
-        Index of each sample's class (0 or 1 with a single neuron).
-    sample_weight : ndarray of shape (n_samples,), dtype float64
-        Weight of each sample.
-    activation : int
-        One of ``STEP``, ``WINNER_TAKES_ALL``, ``SIGMOID``, ``SOFTMAX``.
-    errors : ndarray of shape (n_samples, n_neurons), dtype float64
-        In: the exponentials (gradient rules); out: the weighted error signals.
-    error_sums : ndarray of shape (n_neurons,), dtype float64
-        The column sums of the weighted errors are added to it (the bias's update).
-
-    Returns
-    -------
-    total_loss : float
-        The weighted sum of the samples' losses.
-    weighted_mistakes : float
-        The weighted sum of the samples' mistakes.
-    mistakes : int
-        The number of mistakes among samples of non-zero weight.
-    """
-    cdef Py_ssize_t n_samples = z.shape[0], n_neurons = z.shape[1]
-    _check_activation(activation, n_neurons)
-    if errors.shape[0] != n_samples or errors.shape[1] != n_neurons or error_sums.shape[0] != n_neurons:
-        raise ValueError("errors must have the shape of z, and error_sums one value per column")
-    if targets.shape[0] != n_samples or sample_weight.shape[0] != n_samples:
-        raise ValueError("targets and sample_weight must have one value per row of z")
-    # (a single neuron only asks whether the target is 1)
-    if n_neurons > 1 and not _within(targets, n_neurons):
-        raise IndexError("targets must hold class indices below the number of neurons")
-    cdef (double, double, Py_ssize_t) sums
-    with nogil:
-        # Each activation has a loop of its own, where it is a constant (and
-        # so is the single neuron of the step and the sigmoid): the compiler
-        # drops the other rules' branches (the
-        # step took 10 to 15 % longer in a loop for both perceptron rules).
-        if activation == STEP:
-            sums = perceptron_batch_errors(z, targets, sample_weight, STEP, errors, error_sums)
-        elif activation == SIGMOID:
-            sums = gradient_batch_errors(z, targets, sample_weight, SIGMOID, errors, error_sums)
-        elif activation == SOFTMAX:
-            sums = gradient_batch_errors(z, targets, sample_weight, SOFTMAX, errors, error_sums)
-        else:
-            sums = perceptron_batch_errors(z, targets, sample_weight, activation, errors, error_sums)
-    return sums
-
-
-cdef inline (double, double, Py_ssize_t) gradient_batch_errors(
-    const double[:, ::1] z, const intp_t[::1] targets, const double[::1] sample_weight,
-    int activation, double[:, ::1] errors, double[::1] error_sums,
-) noexcept nogil:
-    cdef double total_loss = 0.0, weighted_mistakes = 0.0, loss
-    cdef Py_ssize_t mistakes = 0, i, n_neurons = 1 if activation == SIGMOID else z.shape[1]
-    cdef int mistake
-    for i in range(z.shape[0]):
-        loss, mistake = gradient_error(&z[i, 0], n_neurons, targets[i], activation, &errors[i, 0])
-        weigh(&errors[i, 0], n_neurons, sample_weight[i], &error_sums[0])
-        total_loss += sample_weight[i] * loss
-        weighted_mistakes += sample_weight[i] * mistake
-        mistakes += mistake if sample_weight[i] > 0.0 else 0
-    return total_loss, weighted_mistakes, mistakes
-
-
-cdef inline (double, double, Py_ssize_t) perceptron_batch_errors(
-    const double[:, ::1] z, const intp_t[::1] targets, const double[::1] sample_weight,
-    int activation, double[:, ::1] errors, double[::1] error_sums,
-) noexcept nogil:
-    cdef double total_loss = 0.0, weighted_mistakes = 0.0, loss
-    cdef Py_ssize_t mistakes = 0, i, n_neurons = 1 if activation == STEP else z.shape[1]
-    cdef int mistake
-    for i in range(z.shape[0]):
-        loss, mistake = perceptron_error(&z[i, 0], n_neurons, targets[i], activation, &errors[i, 0])
-        weigh(&errors[i, 0], n_neurons, sample_weight[i], &error_sums[0])
-        total_loss += sample_weight[i] * loss
-        weighted_mistakes += sample_weight[i] * mistake
-        mistakes += mistake if sample_weight[i] > 0.0 else 0
-    return total_loss, weighted_mistakes, mistakes
-
-
-cdef inline void weigh(double *error, Py_ssize_t n_neurons, double weight, double *error_sums) noexcept nogil:
-    """``error *= weight``, and add it to ``error_sums``."""
-    cdef Py_ssize_t k
-    for k in range(n_neurons):
-        error[k] *= weight
-        error_sums[k] += error[k]
