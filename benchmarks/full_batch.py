@@ -32,7 +32,6 @@ largest of the fit-time ratios on the bundled data sets, standardised.
 import argparse
 import os
 import platform
-import time
 import warnings
 
 import numpy as np
@@ -48,6 +47,7 @@ from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from speed import median_seconds  # run as a script: benchmarks/ is on the path
 
 from sklearn_neuron import NeuronClassifier
 
@@ -93,15 +93,6 @@ def estimators():
         "SGDClassifier(log_loss)": (SGDClassifier(loss="log_loss", random_state=0), None),
         "LogisticRegression": (LogisticRegression(), None),
     }
-
-
-def median_seconds(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def accuracy(estimator, X, y, standardise):
