@@ -74,7 +74,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Strength of the L2 penalty ``alpha / 2 · ‖w‖²`` (the bias is not
         penalised). Each update first shrinks the weights by ``1 − η·alpha``.
         ``"auto"`` is, for the sigmoid rule, one over the total sample weight
-        that :meth:`fit` trains on (``1 / n_samples`` for unit weights), the
+        given to :meth:`fit`, less what ``early_stopping`` holds out
+        (``1 / n_samples`` for unit weights), the
         penalty of ``LogisticRegression(C=1)``: strong enough on small data,
         out of the way on large data; in :meth:`partial_fit`,
         ``1 / n_samples_seen_``, the same rule on all the data streamed so
@@ -162,7 +163,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         The penalty used: ``alpha``, or what ``"auto"`` resolved to.
 
     n_samples_seen_ : float
-        The total weight of the samples the last :meth:`fit` trained on, and
+        The total weight of the samples given to the last :meth:`fit` (less
+        what ``early_stopping`` held out), and
         of all those :meth:`partial_fit` has learned from since (their number,
         for unit weights).
 
