@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import scipy.sparse as sp
 
-from ._probabilities import row_sum
+from ._full_batch_kernels import tempered_moments
 
 
 def platt_own_targets(targets, sample_weight, n_classes, class_sizes=None):
@@ -75,19 +75,11 @@ def fit_temperature(
         target_z = own * z_own + (1.0 - own) / (n_classes - 1) * (z.sum(axis=1) - z_own)
     mean_target_z = weight @ target_z
 
-    def derivatives(inverse):
-        if binary:
-            p = np.multiply(z, 0.5 * inverse)
-            np.tanh(p, out=p)  # the sigmoid of a z, without overflow
-            p += 1.0
-            p *= 0.5
-            mean_z = p * z
-            return weight @ mean_z - mean_target_z, weight @ (mean_z * (z - mean_z))
-        scaled = inverse * z
-        p = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-        p /= row_sum(p)[:, np.newaxis]
-        mean_z = row_sum(p * z)
-        return weight @ mean_z - mean_target_z, weight @ (row_sum(p * z * z) - mean_z**2)
+    columns = np.ascontiguousarray(z.reshape(len(z), -1))
+
+    def derivatives(inverse):  # one compiled pass
+        mean_z, variance_z = tempered_moments(columns, weight, inverse)
+        return mean_z - mean_target_z, variance_z
 
     # From near-uniform probabilities to near-certainty, and never so small
     # that T = spread / a would overflow.

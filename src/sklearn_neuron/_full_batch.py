@@ -366,33 +366,35 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
 
 
 def perceptron_errors(problem, Z, sample_weight=None, targets=None):
-    """The weighted criterion, weighted mistakes, mistakes and errors E = s (T − f(Z)).
+    """The weighted criterion, weighted mistakes, mistakes, errors E = s (T − f(Z)) and their sums.
 
     A tie among rivals shares the push equally (see
     _full_batch_kernels.perceptron_errors). One compiled pass; O(nK).
     """
     s = problem.sample_weight if sample_weight is None else sample_weight
     targets = problem.targets if targets is None else targets
-    E = np.empty_like(Z)
-    criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(Z, targets, s, E)
-    return criterion, weighted_mistakes, mistakes, E
+    E, error_sums = np.empty_like(Z), np.empty(Z.shape[1])
+    criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(
+        Z, targets, s, E, error_sums
+    )
+    return criterion, weighted_mistakes, mistakes, E, error_sums
 
 
 def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration):
     """The preconditioned batch perceptron, Polyak's step, proximal penalty and a pocket."""
     total, alpha = problem.total_weight, problem.alpha
-    w, b = coef, intercept
+    w, b = coef.copy(), intercept.copy()
     if not np.any(w):
         back, error_sums = problem.at_zero_weights(
-            b, lambda Z, s, targets: perceptron_errors(problem, Z, s, targets)[-1]
+            b, lambda Z, s, targets: perceptron_errors(problem, Z, s, targets)[3]
         )
         Z = np.tile(b, (problem.n_samples, 1))
+        criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)[:4]
     else:
         Z = problem.net_inputs(w, b)
+        criterion, weighted_mistakes, mistakes, E, error_sums = perceptron_errors(problem, Z)
         back = None
-    criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)
     u, beta = problem.to_preconditioned(w, b)
-    averaged_Z = np.empty_like(Z)  # reused: no allocation an iteration
     # The pocket: the fewest weighted mistakes among the iterates and their
     # running mean, whose net inputs are the running mean of Z (no pass).
     pocket = (weighted_mistakes, u.copy(), beta.copy())
@@ -409,42 +411,39 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
         pocket = (constant_mistakes, np.zeros_like(u), constant_bias / problem.p_bias)
     pocket_curve = [pocket[0] / total]
     margin = max(tol, 0.0) * total
-    u_sum, beta_sum, Z_sum, n_summed = np.zeros_like(u), np.zeros_like(beta), np.zeros_like(Z), 0
+    # the running sums of the iterates and of their net inputs, and the push
+    u_sum, beta_sum, Z_sum = np.zeros_like(u), np.zeros_like(beta), np.zeros_like(Z)
+    push = np.empty_like(u)
     converged = mistakes == 0
     n_iter = 0
     while not converged and n_iter < max_iter:
         if back is None:
-            back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
-        push_u, push_beta = problem.push(back, error_sums)
-        squared_norm = float(np.vdot(push_u, push_u) + np.vdot(push_beta, push_beta))
-        if squared_norm == 0.0:  # the pushes cancel: no step moves
-            converged = True
-            break
+            back = problem.back(E)  # the second product
         # Polyak's step for the criterion's least value, 0 (separable data);
         # it is relative to ‖w‖, so any scale of the start works.
-        step = 1.0 if criterion == 0 else _RELAXATION * (criterion / total) / squared_norm
-        u = u + step * push_u
-        if alpha:
-            u /= 1.0 + step * alpha * problem.p**2  # the penalty, proximal
-        beta = beta + step * push_beta
-        w, b = problem.to_user(u, beta)
+        step = _full_batch_kernels.perceptron_step(
+            back, error_sums, criterion, total, _RELAXATION, problem.p, problem.mean,
+            problem.p_bias, alpha, u, beta, w, b, u_sum, beta_sum, push,
+        )  # fmt: skip
+        if step == 0.0:  # the pushes cancel: no step moves
+            converged = True
+            break
         Z = problem.net_inputs(w, b)  # the first product
-        criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)
+        criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(
+            Z, problem.targets, problem.sample_weight, E, error_sums
+        )
         back = None
         n_iter += 1
-        u_sum += u
-        beta_sum += beta
-        n_summed += 1
-        Z_sum += Z
-        averaged = np.divide(Z_sum, n_summed, out=averaged_Z)
-        averaged_mistakes = perceptron_errors(problem, averaged)[1]
+        averaged_mistakes = _full_batch_kernels.summed_mistakes(
+            Z_sum, Z, problem.targets, problem.sample_weight
+        )
         # Only an improvement by more than tol replaces the pocket, as in the
         # stopping rule: weights with fewer mistakes on samples of negligible
         # weight are not better.
         if weighted_mistakes < pocket[0] - margin:
             pocket = (weighted_mistakes, u.copy(), beta.copy())
         if averaged_mistakes < pocket[0] - margin:
-            pocket = (averaged_mistakes, u_sum / n_summed, beta_sum / n_summed)
+            pocket = (averaged_mistakes, u_sum / n_iter, beta_sum / n_iter)
         pocket_curve.append(pocket[0] / total)
         objective = criterion / total + (0.5 * alpha * float(np.vdot(w, w)) if alpha else 0.0)
         stop = on_iteration(w, b, objective, mistakes)

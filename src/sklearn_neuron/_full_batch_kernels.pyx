@@ -11,7 +11,10 @@ what the solver needs from them:
   softmax rule, and the loss's slope and curvature along ``U``;
 * :func:`perceptron_errors`: the perceptron criterion, the mistakes and the
   errors ``E = s (T − f(Z))`` of the step or winner-takes-all;
-* :func:`lbfgs_direction`: L-BFGS's two-loop recursion over the stored pairs.
+  :func:`summed_mistakes`: the mistakes of the iterates' mean;
+  :func:`perceptron_step`: the step of the batch perceptron, in place;
+* :func:`lbfgs_direction`: L-BFGS's two-loop recursion over the stored pairs;
+* :func:`tempered_moments`: the derivatives of the perceptron's temperature.
 
 Everything is float64 and in a fixed order, so results are reproducible.
 """
@@ -117,8 +120,9 @@ def perceptron_errors(
     const intp_t[::1] targets,
     const double[::1] sample_weight,
     double[:, ::1] E,
+    double[::1] error_sums,
 ):
-    """The weighted criterion, weighted mistakes and mistakes at ``Z``; writes ``E``.
+    """The weighted criterion, weighted mistakes and mistakes at ``Z``; writes ``E`` and its column sums.
 
     The criterion is ``Σ s max(0, −margin)``, the margin ``z`` on the
     target's side (one neuron) or the target's net input less its strongest
@@ -132,29 +136,23 @@ def perceptron_errors(
     cdef Py_ssize_t mistakes = 0
     cdef intp_t target
     with nogil:
+        for k in range(K):
+            error_sums[k] = 0.0
         for i in range(n):
             s = sample_weight[i]
             target = targets[i]
-            if K == 1:
-                margin = Z[i, 0] if target == 1 else -Z[i, 0]
-                E[i, 0] = 0.0
-                if margin <= 0:
-                    E[i, 0] = s if target == 1 else -s
-                    criterion -= s * margin
-                    weighted_mistakes += s
-                    mistakes += s > 0
-                continue
-            rival = -INFINITY
             for k in range(K):
                 E[i, k] = 0.0
-                if k != target and Z[i, k] > rival:
-                    rival = Z[i, k]
-            margin = Z[i, target] - rival
+            margin = _margin(Z, i, target, &rival)
             if margin > 0:
                 continue
             criterion -= s * margin
             weighted_mistakes += s
             mistakes += s > 0
+            if K == 1:
+                E[i, 0] = s if target == 1 else -s
+                error_sums[0] += E[i, 0]
+                continue
             n_tied = 0
             for k in range(K):
                 n_tied += k != target and Z[i, k] == rival
@@ -162,8 +160,100 @@ def perceptron_errors(
             for k in range(K):
                 if k != target and Z[i, k] == rival:
                     E[i, k] = -share
+                    error_sums[k] -= share
             E[i, target] = s
+            error_sums[target] += s
     return criterion, weighted_mistakes, mistakes
+
+
+def summed_mistakes(
+    double[:, ::1] Z_sum,
+    const double[:, ::1] Z,
+    const intp_t[::1] targets,
+    const double[::1] sample_weight,
+):
+    """``Z_sum += Z``; the weighted mistakes of ``Z_sum``.
+
+    ``Z_sum`` is the running sum of the iterates' net inputs: it makes the
+    same predictions as their mean, the net inputs of the mean weights.
+    """
+    cdef Py_ssize_t n = Z.shape[0], K = Z.shape[1], i, k
+    cdef double weighted_mistakes = 0.0, rival
+    with nogil:
+        for i in range(n):
+            for k in range(K):
+                Z_sum[i, k] += Z[i, k]
+            if _margin(Z_sum, i, targets[i], &rival) <= 0:
+                weighted_mistakes += sample_weight[i]
+    return weighted_mistakes
+
+
+cdef inline double _margin(
+    const double[:, ::1] Z, Py_ssize_t i, intp_t target, double* rival
+) noexcept nogil:
+    """The margin of sample i: ``z`` on its target's side, or its net input less the strongest rival's."""
+    cdef Py_ssize_t k
+    if Z.shape[1] == 1:
+        return Z[i, 0] if target == 1 else -Z[i, 0]
+    rival[0] = -INFINITY
+    for k in range(Z.shape[1]):
+        if k != target and Z[i, k] > rival[0]:
+            rival[0] = Z[i, k]
+    return Z[i, target] - rival[0]
+
+
+def perceptron_step(
+    const double[:, ::1] back,
+    const double[::1] error_sums,
+    double criterion,
+    double total_weight,
+    double relaxation,
+    const double[::1] p,
+    const double[::1] mean,
+    double p_bias,
+    double alpha,
+    double[:, ::1] u,
+    double[::1] beta,
+    double[:, ::1] w,
+    double[::1] b,
+    double[:, ::1] u_sum,
+    double[::1] beta_sum,
+    double[:, ::1] push,
+):
+    """One step of the batch perceptron in the preconditioned coordinates; return its size.
+
+    ``u ← (u + η push_u) / (1 + η alpha p²)`` (the penalty as its proximal
+    step) and ``beta ← beta + η push_beta``, with the push ``X̃ᵀE / S`` from
+    ``Eᵀ X`` (``back``) and the sums of E, and Polyak's step over-relaxed,
+    ``η = relaxation · (criterion / S) / ‖push‖²`` (1 where the criterion is
+    0). Writes the new weights in the user's units, ``w = p u`` and
+    ``b = p_bias beta − w·m``, and adds u and beta to their running sums.
+    Returns η, or 0 (nothing moved) if the pushes cancel.
+    """
+    cdef Py_ssize_t K = u.shape[0], d = u.shape[1], k, j
+    cdef double squared_norm = 0.0, step, push_beta, shift
+    with nogil:
+        for k in range(K):
+            for j in range(d):
+                push[k, j] = p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
+                squared_norm += push[k, j] * push[k, j]
+            push_beta = p_bias * error_sums[k] / total_weight
+            squared_norm += push_beta * push_beta
+    if squared_norm == 0.0:
+        return 0.0
+    with nogil:
+        step = 1.0 if criterion == 0 else relaxation * (criterion / total_weight) / squared_norm
+        for k in range(K):
+            shift = 0.0
+            for j in range(d):
+                u[k, j] = (u[k, j] + step * push[k, j]) / (1.0 + step * alpha * p[j] * p[j])
+                u_sum[k, j] += u[k, j]
+                w[k, j] = p[j] * u[k, j]
+                shift += w[k, j] * mean[j]
+            beta[k] += step * p_bias * error_sums[k] / total_weight
+            beta_sum[k] += beta[k]
+            b[k] = p_bias * beta[k] - shift
+    return step
 
 
 def lbfgs_direction(
@@ -249,3 +339,38 @@ def preconditioned_gradient(
             gradient[K * d + k] = g
             largest = max(largest, fabs(g))
     return largest
+
+
+def tempered_moments(const double[:, ::1] z, const double[::1] weight, double a):
+    """The weighted means of ``E_p[z]`` and ``Var_p[z]`` for ``p = softmax(a z)``.
+
+    The derivatives of the log-loss of ``softmax(a z)`` in ``a``, for the
+    perceptron's temperature (_calibration.py). With one column, ``p`` is
+    the sigmoid of ``a z`` against 0 for class 0: ``E_p[z] = p z``,
+    ``Var_p[z] = p (1 − p) z²``.
+    """
+    cdef Py_ssize_t n = z.shape[0], K = z.shape[1], i, k
+    cdef double mean = 0.0, variance = 0.0, e, p, top, total, pz, pzz
+    with nogil:
+        for i in range(n):
+            if K == 1:
+                e = exp(-a * fabs(z[i, 0]))  # without overflow, as in log_loss_along
+                p = 1.0 / (1.0 + e) if z[i, 0] >= 0 else e / (1.0 + e)
+                mean += weight[i] * p * z[i, 0]
+                variance += weight[i] * p * (1.0 - p) * z[i, 0] * z[i, 0]
+                continue
+            top = -INFINITY
+            for k in range(K):
+                top = max(top, a * z[i, k])
+            total = 0.0
+            pz = 0.0
+            pzz = 0.0
+            for k in range(K):
+                e = exp(a * z[i, k] - top)
+                total += e
+                pz += e * z[i, k]
+                pzz += e * z[i, k] * z[i, k]
+            pz /= total
+            mean += weight[i] * pz
+            variance += weight[i] * (pzz / total - pz * pz)
+    return mean, variance

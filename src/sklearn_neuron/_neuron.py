@@ -422,7 +422,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             settings = self._settings(X, step_weight, batch_size, n_neurons, online, n_samples_seen)
             best_validation_score = train(
                 X, targets, step_weight, weights, history, settings,
-                check_random_state(self.random_state), validation,
+                self.random_state, validation,
             )  # fmt: skip
 
             self._set_fitted_state(classes, settings, weights, history)

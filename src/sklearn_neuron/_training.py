@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from . import _kernels
 from ._full_batch import fit_full_batch
@@ -227,15 +228,17 @@ def record(history, settings, loss, mistakes, coef, start):
         )
 
 
-def train(X, targets, sample_weight, weights, history, settings, rng, validation=None):
+def train(X, targets, sample_weight, weights, history, settings, random_state, validation=None):
     """Run epochs until a stopping rule holds; update ``weights`` and ``history`` in place.
 
-    ``validation`` is ``(X, targets, sample_weight)`` of the data held out by
-    early stopping, or None. Returns the best validation score (None without
-    validation).
+    ``random_state`` (an int, a RandomState or None) shuffles the online
+    epochs; the full batch has nothing to shuffle. ``validation`` is
+    ``(X, targets, sample_weight)`` of the data held out by early stopping,
+    or None. Returns the best validation score (None without validation).
     """
     if settings.batch_size >= X.shape[0]:
         return train_full_batch(X, targets, sample_weight, weights, history, settings, validation)
+    rng = check_random_state(random_state)
     perceptron = settings.perceptron
     # Kept aside: the weights of the best epoch, by validation score with
     # early stopping; otherwise, for the perceptron rule, which cycles on
