@@ -25,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import validate_data
 
 import sklearn_neuron
 from sklearn_neuron import NeuronClassifier, _kernels
@@ -223,6 +224,29 @@ def test_object_array_of_numbers_is_converted_like_scikit_learn_does(small, lear
     np.testing.assert_array_equal(
         streamed.coef_, NeuronClassifier(**params).partial_fit(X, y, classes=[0, 1]).coef_
     )
+
+
+def test_prediction_input_is_checked_as_scikit_learn_checks_it(small):
+    """A float array takes a shorter check at prediction: same answers, errors and warnings.
+
+    scikit-learn's ``validate_data`` is the reference, through inputs that
+    only it handles (a list of rows, a DataFrame).
+    """
+    X, y = small
+    model = fitted(X, y)
+    np.testing.assert_array_equal(model.decision_function(X), model.decision_function(X.tolist()))
+    for wrong in [X[:, :2], X[:, :2].tolist()]:
+        with pytest.raises(ValueError) as caught:
+            model.predict(wrong)
+        with pytest.raises(ValueError) as expected:
+            validate_data(model, np.asarray(wrong), reset=False)
+        assert str(caught.value) == str(expected.value)
+    named = fitted(frame(X), y)
+    with pytest.warns(UserWarning, match="X does not have valid feature names") as caught:
+        named.predict(X)
+    with pytest.warns(UserWarning) as expected:
+        validate_data(named, X, reset=False)
+    assert [str(w.message) for w in caught] == [str(w.message) for w in expected]
 
 
 # --- 2. Properties of random problems -----------------------------------------

@@ -24,6 +24,7 @@ from ._validation import (
     hold_out,
     unchanged_on_error,
     validate_input,
+    validate_samples,
 )
 
 
@@ -641,14 +642,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = validate_input(
-            self,
-            X,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            reset=False,
-            ensure_all_finite=False,
-        )
+        X = validate_samples(self, X)
         scores = self._net_input(X)
         # NaN or infinity in X shows in the net input: look for it in X only
         # then, rather than spend a pass over X on every call.
