@@ -213,18 +213,24 @@ class Problem:
 def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
     """At Z + tU: the weighted loss sum, the errors E = s (T − P), and more.
 
-    Returns (loss, E, Z + tU, P, slope, curvature, mistakes): the slope is
+    Returns (loss, E, Z + tU, P, slope, curvature, mistakes, error_sums), the
+    last the column sums of E; the slope is
     ``Σ E·U`` (the loss sum's derivative along U is its negative), the
     curvature ``Σ s Uᵀ H U``; both 0 without U. One compiled pass
     (_full_batch_kernels.log_loss_along); O(nK).
     """
     s = problem.sample_weight if sample_weight is None else sample_weight
     targets = problem.targets if targets is None else targets
-    Zt, P, E = np.empty_like(Z), np.empty_like(Z), np.empty_like(Z)
-    loss, slope, curvature, mistakes = _full_batch_kernels.log_loss_along(
-        Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E
+    Zt, P, E, error_sums = (
+        np.empty_like(Z),
+        np.empty_like(Z),
+        np.empty_like(Z),
+        np.empty(Z.shape[1]),
     )
-    return loss, E, Zt, P, slope, curvature, mistakes
+    loss, slope, curvature, mistakes = _full_batch_kernels.log_loss_along(
+        Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E, error_sums
+    )
+    return loss, E, Zt, P, slope, curvature, mistakes, error_sums
 
 
 class Memory:
@@ -234,22 +240,26 @@ class Memory:
         self.steps, self.changes = np.empty((n_pairs, size)), np.empty((n_pairs, size))
         self.coefficients, self.count, self.newest = np.empty(n_pairs), 0, -1
 
-    def add(self, step, change):
-        self.newest = (self.newest + 1) % len(self.steps)
-        self.steps[self.newest], self.changes[self.newest] = step, change
+    def free_row(self):
+        """The row the next pair is written to (the oldest pair's, once the ring is full)."""
+        return (self.newest + 1) % len(self.steps)
+
+    def commit(self):
+        """Keep the pair written to :meth:`free_row`."""
+        self.newest = self.free_row()
         self.count = min(self.count + 1, len(self.steps))
 
     def clear(self):
         self.count, self.newest = 0, -1
 
     def direction(self, gradient):
-        """−H g by the two-loop recursion over the pairs."""
+        """−H g by the two-loop recursion over the pairs, and its slope g·(−H g)."""
         direction = np.empty_like(gradient)
-        _full_batch_kernels.lbfgs_direction(
+        slope = _full_batch_kernels.lbfgs_direction(
             gradient, self.steps, self.changes, self.count, max(self.newest, 0),
             self.coefficients, direction,
         )  # fmt: skip
-        return direction
+        return direction, slope
 
 
 def line_search(problem, Z, P, U, objective, slope, penalty_terms):
@@ -257,7 +267,7 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
 
     ``penalty_terms`` are (w.w, w.D, D.D) in the user's units: the penalty
     along the line is a quadratic in t. P are the probabilities at Z.
-    Returns (t, Z, P, E, objective, mistakes) of the accepted step, or None.
+    Returns (t, Z, P, E, error_sums, objective, mistakes) of the accepted step, or None.
     """
     total, alpha = problem.total_weight, problem.alpha
     ww, wD, DD = penalty_terms
@@ -271,13 +281,13 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
     t = -slope / curvature if curvature > 0 else 1.0
     accepted = None
     for _ in range(20):
-        loss, Et, Zt, Pt, loss_slope, loss_curvature, mistakes = log_loss(problem, Z, U, t)
+        loss, Et, Zt, Pt, loss_slope, loss_curvature, mistakes, sums = log_loss(problem, Z, U, t)
         penalty, penalty_slope, penalty_curvature = line(t)
         value = loss / total + penalty
         derivative = -loss_slope / total + penalty_slope
         sufficient = value <= objective + 1e-4 * t * slope
         if sufficient:
-            accepted = (t, Zt, Pt, Et, value, mistakes)
+            accepted = (t, Zt, Pt, Et, sums, value, mistakes)
             if abs(derivative) <= 0.9 * abs(slope):
                 break
         if sufficient and derivative < 0:
@@ -298,7 +308,7 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
     """L-BFGS on the preconditioned log-loss; stop at a gradient component ≤ tol."""
     K, d, total, alpha = problem.n_neurons, problem.n_features, problem.total_weight, problem.alpha
     memory = int(max(3, min(_MEMORY, _MEMORY_FLOATS // (2 * (K * d + K)))))
-    w, b = coef, intercept
+    w, b = coef.copy(), intercept.copy()
     if not np.any(w):
         if not np.any(b):  # the best bias at w = 0, in closed form
             logs = np.log(np.maximum(problem.class_weights, 1e-300))
@@ -310,51 +320,48 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
         loss, _, _, P = log_loss(problem, Z)[:4]
     else:
         Z = problem.net_inputs(w, b)
-        loss, E, _, P = log_loss(problem, Z)[:4]
-        back, error_sums = problem.back(E), E.sum(axis=0)
-
-    def gradient_at(back, error_sums, w):
-        """The gradient in (u, beta), and sqrt(c) times its largest component."""
-        gradient = np.empty(K * d + K)
-        largest = _full_batch_kernels.preconditioned_gradient(
-            back, error_sums, w, problem.p, problem.mean, problem.p_bias, alpha, total, gradient
-        )
-        return gradient, largest / problem.p_bias
+        loss, E, _, P, _, _, _, error_sums = log_loss(problem, Z)
+        back = problem.back(E)
 
     u, beta = problem.to_preconditioned(w, b)
     x = np.concatenate([u.ravel(), beta])
     # The largest gradient component for standardised features and the bias,
     # LogisticRegression's gtol on standardised data, is the stopping test.
-    gradient, largest = gradient_at(back, error_sums, w)
+    gradient = np.empty_like(x)
+    largest = _full_batch_kernels.preconditioned_gradient(
+        back, error_sums, w, problem.p, problem.mean, problem.p_bias, alpha, total, gradient
+    )
     objective = loss / total + 0.5 * alpha * float(np.sum(w * w))
     pairs = Memory(len(x), memory)
-    converged = largest <= tol
+    Dw, Db = np.empty_like(w), np.empty_like(b)  # the direction in the user's units
+    converged = largest / problem.p_bias <= tol
     n_iter = 0
     while not converged and n_iter < max_iter:
-        D = pairs.direction(gradient)
-        slope = float(gradient @ D)
+        D, slope = pairs.direction(gradient)
         if slope >= 0:  # not a descent direction: start the memory afresh
             pairs.clear()
-            D = -gradient
-            slope = float(gradient @ D)
-        Dw, Db = problem.to_user(D[: K * d].reshape(K, d), D[K * d :])
+            D, slope = -gradient, -float(gradient @ gradient)
+        penalty_terms = _full_batch_kernels.in_user_units(
+            D, problem.p, problem.mean, problem.p_bias, w, Dw, Db
+        )
         U = problem.net_inputs(Dw, Db)  # the first product
-        penalty_terms = (float(np.vdot(w, w)), float(np.vdot(w, Dw)), float(np.vdot(Dw, Dw)))
         accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
         if accepted is None:
             break  # no decrease at this precision: the rounding floor
-        t, Z, P, E, new_objective, mistakes = accepted
-        back, error_sums = problem.back(E), E.sum(axis=0)  # the second product
-        w, b = w + t * Dw, b + t * Db
-        new_x = x + t * D
-        new_gradient, largest = gradient_at(back, error_sums, w)
-        step, change = new_x - x, new_gradient - gradient
-        if step @ change > 1e-16 * (change @ change):  # keeps H positive definite
-            pairs.add(step, change)
+        t, Z, P, E, error_sums, new_objective, mistakes = accepted
+        back = problem.back(E)  # the second product
+        # x, w and b move by t; the gradient is the new one, and the pair is written
+        row = pairs.free_row()
+        largest, sy, yy = _full_batch_kernels.lbfgs_step(
+            t, D, Dw, Db, x, w, b, back, error_sums, problem.p, problem.mean, problem.p_bias,
+            alpha, total, gradient, pairs.steps[row], pairs.changes[row],
+        )  # fmt: skip
+        if sy > 1e-16 * yy:  # keeps H positive definite
+            pairs.commit()
         decrease = objective - new_objective
-        x, gradient, objective = new_x, new_gradient, new_objective
+        objective = new_objective
         n_iter += 1
-        converged = largest <= tol
+        converged = largest / problem.p_bias <= tol
         stop = on_iteration(w, b, objective, mistakes)
         if stop or (not converged and decrease <= 0):
             break

@@ -14,6 +14,8 @@ what the solver needs from them:
   :func:`summed_mistakes`: the mistakes of the iterates' mean;
   :func:`perceptron_step`: the step of the batch perceptron, in place;
 * :func:`lbfgs_direction`: L-BFGS's two-loop recursion over the stored pairs;
+  :func:`in_user_units`: its direction in the user's units;
+  :func:`lbfgs_step`: the step along it, the new gradient and the new pair;
 * :func:`tempered_moments`: the derivatives of the perceptron's temperature.
 
 Everything is float64 and in a fixed order, so results are reproducible.
@@ -33,10 +35,11 @@ def log_loss_along(
     double[:, ::1] Zt,
     double[:, ::1] P,
     double[:, ::1] E,
+    double[::1] error_sums,
 ):
     """At ``Zt = Z + t U``: the weighted loss, ``Σ E·U``, ``Σ s Uᵀ H U`` and the mistakes.
 
-    Writes ``Zt``, the probabilities ``P`` and the errors ``E``. With one
+    Writes ``Zt``, the probabilities ``P``, the errors ``E`` and their column sums. With one
     column the neuron is a sigmoid for classes 0 and 1; with K columns,
     softmax. ``H`` is the loss's Hessian in the net input: ``p (1 − p)``, or
     ``diag(p) − p pᵀ``. The slope of the loss sum along U is ``−Σ E·U``. A
@@ -48,6 +51,8 @@ def log_loss_along(
     cdef Py_ssize_t mistakes = 0
     cdef intp_t target
     with nogil:
+        for k in range(K):
+            error_sums[k] = 0.0
         for i in range(n):
             s = sample_weight[i]
             target = targets[i]
@@ -62,6 +67,7 @@ def log_loss_along(
                 p = 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
                 P[i, 0] = p
                 E[i, 0] = s * ((1.0 if target == 1 else 0.0) - p)
+                error_sums[0] += E[i, 0]
                 slope += E[i, 0] * U[i, 0]
                 curvature += s * p * (1.0 - p) * U[i, 0] * U[i, 0]
                 mistakes += s > 0 and margin <= 0
@@ -89,6 +95,7 @@ def log_loss_along(
                     rival = Zt[i, k]
             E[i, target] += s
             for k in range(K):
+                error_sums[k] += E[i, k]
                 slope += E[i, k] * U[i, k]
             curvature += s * (puu - pu * pu)
             mistakes += s > 0 and Zt[i, target] <= rival
@@ -265,14 +272,14 @@ def lbfgs_direction(
     double[::1] coefficients,
     double[::1] direction,
 ):
-    """``direction = −H g`` by the two-loop recursion over the last ``n_pairs`` pairs.
+    """``direction = −H g`` by the two-loop recursion over the last ``n_pairs`` pairs; return ``g·direction``.
 
     The pairs ``(s, y)`` (steps and gradient changes) are rows of ``steps``
     and ``changes``, a ring whose newest row is ``newest``; the first
     inverse Hessian is ``(s·y / y·y) I`` of the newest pair.
     """
     cdef Py_ssize_t m = steps.shape[0], size = gradient.shape[0], j, r, row
-    cdef double a, b, sy, yy
+    cdef double a, b, sy, yy, slope = 0.0
     with nogil:
         for j in range(size):
             direction[j] = gradient[j]
@@ -307,6 +314,15 @@ def lbfgs_direction(
                 direction[j] += b * steps[row, j]
         for j in range(size):
             direction[j] = -direction[j]
+            slope += gradient[j] * direction[j]
+    return slope
+
+
+cdef inline double _gradient_u(
+    double back, double error_sum, double w, double p, double mean, double alpha, double total
+) noexcept nogil:
+    """The objective's derivative in one u coordinate: ``alpha p w − p (back − (Σ E) m) / S``."""
+    return alpha * p * w - p * (back - error_sum * mean) / total
 
 
 def preconditioned_gradient(
@@ -331,7 +347,7 @@ def preconditioned_gradient(
     with nogil:
         for k in range(K):
             for j in range(d):
-                g = alpha * p[j] * w[k, j] - p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
+                g = _gradient_u(back[k, j], error_sums[k], w[k, j], p[j], mean[j], alpha, total_weight)
                 gradient[k * d + j] = g
                 largest = max(largest, fabs(g))
         for k in range(K):
@@ -339,6 +355,87 @@ def preconditioned_gradient(
             gradient[K * d + k] = g
             largest = max(largest, fabs(g))
     return largest
+
+
+def in_user_units(
+    const double[::1] D,
+    const double[::1] p,
+    const double[::1] mean,
+    double p_bias,
+    const double[:, ::1] w,
+    double[:, ::1] Dw,
+    double[::1] Db,
+):
+    """The direction D in (u, beta) as (Dw, Db) in the user's units; return ``(w·w, w·Dw, Dw·Dw)``.
+
+    ``Dw = p Du`` and ``Db = p_bias Dbeta − Dw·m``, as for the weights; the
+    three products give the penalty ``alpha/2 ‖w + t Dw‖²`` along the line.
+    """
+    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
+    cdef double ww = 0.0, wD = 0.0, DD = 0.0, shift
+    with nogil:
+        for k in range(K):
+            shift = 0.0
+            for j in range(d):
+                Dw[k, j] = p[j] * D[k * d + j]
+                shift += Dw[k, j] * mean[j]
+                ww += w[k, j] * w[k, j]
+                wD += w[k, j] * Dw[k, j]
+                DD += Dw[k, j] * Dw[k, j]
+            Db[k] = p_bias * D[K * d + k] - shift
+    return ww, wD, DD
+
+
+def lbfgs_step(
+    double t,
+    const double[::1] D,
+    const double[:, ::1] Dw,
+    const double[::1] Db,
+    double[::1] x,
+    double[:, ::1] w,
+    double[::1] b,
+    const double[:, ::1] back,
+    const double[::1] error_sums,
+    const double[::1] p,
+    const double[::1] mean,
+    double p_bias,
+    double alpha,
+    double total_weight,
+    double[::1] gradient,
+    double[::1] step,
+    double[::1] change,
+):
+    """Move by t along D and take the gradient there; return its largest magnitude, s·y and y·y.
+
+    ``x += t D`` in (u, beta) and ``(w, b) += t (Dw, Db)`` in the user's
+    units; ``back`` and ``error_sums`` are ``Eᵀ X`` and ``Σ E`` at the new
+    point. The gradient is replaced by the new one (as
+    :func:`preconditioned_gradient`), and L-BFGS's pair is written: the
+    step ``s`` (the change of x) and the gradient's change ``y``.
+    """
+    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j, i
+    cdef double g, moved, largest = 0.0, sy = 0.0, yy = 0.0
+    with nogil:
+        for k in range(K):
+            b[k] = b[k] + t * Db[k]
+            for j in range(d):
+                w[k, j] = w[k, j] + t * Dw[k, j]
+        for i in range(K * d + K):
+            moved = x[i] + t * D[i]
+            step[i] = moved - x[i]
+            x[i] = moved
+            if i < K * d:
+                k = i // d
+                j = i - k * d
+                g = _gradient_u(back[k, j], error_sums[k], w[k, j], p[j], mean[j], alpha, total_weight)
+            else:
+                g = -p_bias * error_sums[i - K * d] / total_weight
+            change[i] = g - gradient[i]
+            gradient[i] = g
+            largest = max(largest, fabs(g))
+            sy += step[i] * change[i]
+            yy += change[i] * change[i]
+    return largest, sy, yy
 
 
 def tempered_moments(const double[:, ::1] z, const double[::1] weight, double a):
