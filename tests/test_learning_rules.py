@@ -301,7 +301,11 @@ def test_full_batch_minimises_the_weighted_objective(
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("batch_size", [1, 10, 399])
-@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize(
+    "container",
+    [np.asarray, sp.csr_matrix, lambda X: X.astype(np.float32)],
+    ids=["dense", "csr", "float32"],
+)
 def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_size, container):
     """``1 / (c · L(B) + alpha)`` with ``L`` from numpy's eigenvalues of the inputs' moments."""
     X, y = make_classification(

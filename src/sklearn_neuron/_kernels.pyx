@@ -653,3 +653,54 @@ cdef bint _within(const intp_t[::1] numbers, Py_ssize_t bound) noexcept nogil:
     for i in range(numbers.shape[0]):
         top_bits |= <size_t> numbers[i] | (last - <size_t> numbers[i])
     return top_bits >> (8 * sizeof(size_t) - 1) == 0
+
+
+# Passes over X outside the epochs ----------------------------------------------
+
+def mean_squared_norm(
+    const floating[::1] values, const index_t[::1] indptr, const double[::1] sample_weight
+):
+    """``Σ s ‖x‖² / Σ s`` over the rows ``values[indptr[i]:indptr[i + 1]]``: one pass.
+
+    The rows of a CSR matrix (its data and indptr), or of dense X raveled
+    (``indptr = 0, d, 2d, …``); summed in float64 whatever X's dtype.
+    """
+    cdef Py_ssize_t i, p, start, end
+    cdef double total = 0.0, weights = 0.0, s0, s1, s2, s3
+    with nogil:
+        for i in range(sample_weight.shape[0]):
+            start, end = indptr[i], indptr[i + 1]
+            s0 = s1 = s2 = s3 = 0.0  # four running sums, as in dot
+            for p in range(start, end - (end - start) % 4, 4):
+                s0 += <double> values[p] * values[p]
+                s1 += <double> values[p + 1] * values[p + 1]
+                s2 += <double> values[p + 2] * values[p + 2]
+                s3 += <double> values[p + 3] * values[p + 3]
+            for p in range(end - (end - start) % 4, end):
+                s0 += <double> values[p] * values[p]
+            total += sample_weight[i] * ((s0 + s1) + (s2 + s3))
+            weights += sample_weight[i]
+    return total / weights
+
+
+def interleave_blocks(
+    const intp_t[::1] order, const intp_t[::1] starts, Py_ssize_t rows_per_block,
+    Py_ssize_t group, intp_t[::1] visited,
+):
+    """Write into ``visited`` the blocks of ``order`` at ``starts``, ``group`` at a time, a row of each in turn.
+
+    A block is the stretch of ``rows_per_block`` entries of ``order`` from
+    its start (the last one may be shorter).
+    """
+    cdef Py_ssize_t n = order.shape[0], first = 0, last, r, block, position, m = 0
+    group = max(group, 1)
+    with nogil:
+        while first < starts.shape[0]:
+            last = min(first + group, starts.shape[0])
+            for r in range(rows_per_block):
+                for block in range(first, last):
+                    position = starts[block] + r
+                    if position < n:
+                        visited[m] = order[position]
+                        m += 1
+            first = last

@@ -371,8 +371,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
                 )
             X, y = validate_input(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
-            )
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+                ensure_all_finite=False,  # check_feature_scale finds NaN and infinity
+            )  # fmt: skip
             check_targets(y)
             classes, targets = classes_and_targets(y)
             if len(classes) < 2:
@@ -469,14 +470,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 classes, None if first_call else self.classes_, self.class_weight
             )
             X, y = validate_input(
-                self,
-                X,
-                y,
-                accept_sparse="csr",
-                dtype=[np.float64, np.float32],
-                order="C",
-                reset=first_call,
-            )
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+                reset=first_call, ensure_all_finite=False,  # check_feature_scale finds them
+            )  # fmt: skip
             check_targets(y)
             check_labels_in_classes(y, classes)
             check_feature_scale(X)

@@ -241,15 +241,11 @@ def shuffled(order, bytes_per_row, rng):
     if rows_per_block <= 1:
         rng.shuffle(order)
         return order
-    n_blocks = -(-len(order) // rows_per_block)
-    starts = np.arange(n_blocks) * rows_per_block
+    starts = np.arange(0, len(order), rows_per_block)
     rng.shuffle(starts)
-    # whole groups: blocks past the end pad the last one, and are dropped
-    padding = np.full(-n_blocks % INTERLEAVED_BLOCKS, len(order))
-    positions = np.concatenate([starts, padding])[:, None] + np.arange(rows_per_block)
-    positions = positions.reshape(-1, INTERLEAVED_BLOCKS, rows_per_block).transpose(0, 2, 1)
-    positions = positions.ravel()
-    return order[positions[positions < len(order)]]
+    visited = np.empty_like(order)
+    _kernels.interleave_blocks(order, starts, rows_per_block, INTERLEAVED_BLOCKS, visited)
+    return visited
 
 
 def row_bytes(X):

@@ -3,7 +3,8 @@
 from contextlib import contextmanager
 
 import numpy as np
-from sklearn.utils import check_random_state, compute_class_weight
+import scipy.sparse as sp
+from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_n_features, _check_sample_weight, validate_data
 
@@ -70,14 +71,23 @@ def check_targets(y):
 
 
 def check_feature_scale(X):
-    """Refuse features so large that the neuron's arithmetic would overflow.
+    """Refuse features that are not finite, or so large that the neuron's arithmetic would overflow.
 
     The net input ``w·x`` of the perceptron rule grows like ``|x|²`` summed
     over the features; it has to stay well inside the range of X's dtype.
+    Its largest and smallest values are NaN or infinite if any value is:
+    ``fit`` and ``partial_fit`` leave the check for NaN and infinity to this
+    one pass over X, rather than spend another on it.
     """
     if X.shape[0] == 0 or X.shape[1] == 0:
         return
-    largest = float(max(abs(X.max()), abs(X.min())))
+    highest, lowest = X.max(), X.min()
+    if not (np.isfinite(highest) and np.isfinite(lowest)):
+        # scikit-learn's own error, which says which and where
+        assert_all_finite(
+            X.data if sp.issparse(X) else X, input_name="X", estimator_name="NeuronClassifier"
+        )
+    largest = float(max(abs(highest), abs(lowest)))
     if largest > 0 and 2 * np.log(largest) + np.log(X.shape[1]) > np.log(
         np.finfo(X.dtype).max / 16
     ):
@@ -86,6 +96,17 @@ def check_feature_scale(X):
             "and w·x grows like its square); scale the features, e.g. with StandardScaler"
             + (", or pass float64." if X.dtype == np.float32 else ".")
         )
+
+
+def flat_rows(X):
+    """X's values as one array, and where each row starts in it (``indptr``), without a copy.
+
+    A CSR matrix's data and indptr; dense X (C-ordered) raveled, with rows
+    starting every ``n_features`` values.
+    """
+    if sp.issparse(X):
+        return X.data, X.indptr
+    return np.ascontiguousarray(X).reshape(-1), np.arange(X.shape[0] + 1) * X.shape[1]
 
 
 def classes_and_targets(y):
