@@ -126,7 +126,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     shuffle : bool, default=True
         Whether to shuffle the samples before every epoch (online and
-        mini-batch learning; the full batch has no order).
+        mini-batch learning; the full batch has no order). From 8,192
+        samples on, it shuffles blocks of rows of up to 4 KiB, visited eight
+        at a time, a row of each in turn (see the user guide).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the validation split. Pass an int for
