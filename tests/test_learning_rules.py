@@ -303,8 +303,13 @@ def test_full_batch_minimises_the_weighted_objective(
 @pytest.mark.parametrize("batch_size", [1, 10, 399])
 @pytest.mark.parametrize(
     "container",
-    [np.asarray, sp.csr_matrix, lambda X: X.astype(np.float32)],
-    ids=["dense", "csr", "float32"],
+    [
+        np.asarray,
+        sp.csr_matrix,
+        lambda X: X.astype(np.float32),
+        lambda X: sp.csr_array(X, dtype=np.float32),
+    ],
+    ids=["dense", "csr", "float32", "float32 csr"],
 )
 def test_auto_learning_rate_is_one_over_the_curvature_bound(n_classes, batch_size, container):
     """``1 / (c · L(B) + alpha)`` with ``L`` from numpy's eigenvalues of the inputs' moments."""
