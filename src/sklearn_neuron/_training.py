@@ -58,11 +58,11 @@ PATIENCE_SAMPLES = 10_000
 # memory cost more to fetch than to learn from (an averaged epoch on 300k x 40
 # took 5 to 7 passes of X @ coef.T shuffled row by row, 2 to 3 in blocks),
 # while a block reads as one stretch. Interleaving keeps runs of alike rows
-# (data sorted by class) from meeting the weights one after the other: in
-# blocks alone the averaged perceptron lost 1.4 points on sorted sparse text,
-# interleaved by 8 0.1 (benchmarks/speed.py data). There are at least
-# SHUFFLED_BLOCKS blocks, so small data, which the cache holds anyway, are
-# shuffled row by row.
+# (data sorted by class) from meeting the weights one after the other: with
+# blocks alone the averaged perceptron lost 1.5 points on the sparse text of
+# benchmarks/speed.py sorted by class, with eight interleaved 0.1. At least
+# SHUFFLED_BLOCKS blocks are asked for, so small data, which the cache holds
+# anyway, are shuffled row by row.
 SHUFFLE_BLOCK_BYTES = 4096
 SHUFFLED_BLOCKS = 4096
 INTERLEAVED_BLOCKS = 8
