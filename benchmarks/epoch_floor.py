@@ -13,11 +13,10 @@ ratios are epoch over product.
 """
 
 import argparse
-import time
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from speed import data_sets  # run as a script: benchmarks/ is on the path
+from speed import data_sets, run_seconds  # run as a script: benchmarks/ is on the path
 from threadpoolctl import threadpool_limits
 
 from sklearn_neuron import _kernels
@@ -27,12 +26,7 @@ NAMES = {0: "step", 1: "winner-takes-all", 2: "sigmoid", 3: "softmax"}
 
 
 def least_seconds(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(run_seconds(function, repeats))
 
 
 def measure(X, y, activation, repeats, rng):

@@ -92,13 +92,18 @@ def estimators():
     }
 
 
-def median_seconds(function, repeats):
+def run_seconds(function, repeats):
+    """The wall times of ``repeats`` calls of ``function``."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return times
+
+
+def median_seconds(function, repeats):
+    return float(np.median(run_seconds(function, repeats)))
 
 
 def peak_memory(function):
