@@ -318,11 +318,24 @@ def lbfgs_direction(
     return slope
 
 
-cdef inline double _gradient_u(
-    double back, double error_sum, double w, double p, double mean, double alpha, double total
+cdef double _gradient(
+    const double[:, ::1] back, const double[::1] error_sums, const double[:, ::1] w,
+    const double[::1] p, const double[::1] mean, double p_bias, double alpha,
+    double total_weight, double[::1] gradient,
 ) noexcept nogil:
-    """The objective's derivative in one u coordinate: ``alpha p w − p (back − (Σ E) m) / S``."""
-    return alpha * p * w - p * (back - error_sum * mean) / total
+    """:func:`preconditioned_gradient`, for compiled callers."""
+    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
+    cdef double g, largest = 0.0
+    for k in range(K):
+        for j in range(d):
+            g = alpha * p[j] * w[k, j] - p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
+            gradient[k * d + j] = g
+            largest = max(largest, fabs(g))
+    for k in range(K):
+        g = -p_bias * error_sums[k] / total_weight
+        gradient[K * d + k] = g
+        largest = max(largest, fabs(g))
+    return largest
 
 
 def preconditioned_gradient(
@@ -342,18 +355,9 @@ def preconditioned_gradient(
     the gradient is ``alpha p w − p (Eᵀ X − (Σ E) m) / S`` for u and
     ``−p_bias Σ E / S`` for beta, laid out as u row by row, then beta.
     """
-    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
-    cdef double g, largest = 0.0
+    cdef double largest
     with nogil:
-        for k in range(K):
-            for j in range(d):
-                g = _gradient_u(back[k, j], error_sums[k], w[k, j], p[j], mean[j], alpha, total_weight)
-                gradient[k * d + j] = g
-                largest = max(largest, fabs(g))
-        for k in range(K):
-            g = -p_bias * error_sums[k] / total_weight
-            gradient[K * d + k] = g
-            largest = max(largest, fabs(g))
+        largest = _gradient(back, error_sums, w, p, mean, p_bias, alpha, total_weight, gradient)
     return largest
 
 
@@ -414,7 +418,7 @@ def lbfgs_step(
     step ``s`` (the change of x) and the gradient's change ``y``.
     """
     cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j, i
-    cdef double g, moved, largest = 0.0, sy = 0.0, yy = 0.0
+    cdef double g, moved, largest, sy = 0.0, yy = 0.0
     with nogil:
         for k in range(K):
             b[k] = b[k] + t * Db[k]
@@ -424,15 +428,12 @@ def lbfgs_step(
             moved = x[i] + t * D[i]
             step[i] = moved - x[i]
             x[i] = moved
-            if i < K * d:
-                k = i // d
-                j = i - k * d
-                g = _gradient_u(back[k, j], error_sums[k], w[k, j], p[j], mean[j], alpha, total_weight)
-            else:
-                g = -p_bias * error_sums[i - K * d] / total_weight
+        # the new gradient, in ``change`` until the old one is subtracted
+        largest = _gradient(back, error_sums, w, p, mean, p_bias, alpha, total_weight, change)
+        for i in range(K * d + K):
+            g = change[i]
             change[i] = g - gradient[i]
             gradient[i] = g
-            largest = max(largest, fabs(g))
             sy += step[i] * change[i]
             yy += change[i] * change[i]
     return largest, sy, yy
