@@ -5,9 +5,9 @@ each rule: the compiled epoch (``_kernels.epoch``, ``batch_size=1``,
 averaged), its shuffle included (``_training.shuffled``: interleaved blocks
 of rows on these sizes), in row order and in a true permutation; and the
 bare product ``X @ coef.T + b`` on one BLAS thread (the epoch runs on one
-core) and on the default threads. Minimum of ``--repeats`` epochs and of
-21 products, so that a slow moment of a shared machine does not count; the
-ratios are epoch over product.
+core) and on the default threads. ``--repeats`` rounds of each, side by side;
+the ratios are the least epoch over the least product, so that a slow moment
+of a shared machine does not count.
 
     python benchmarks/epoch_floor.py [--repeats 9]
 """
@@ -19,14 +19,10 @@ from sklearn.model_selection import train_test_split
 from speed import data_sets, run_seconds  # run as a script: benchmarks/ is on the path
 from threadpoolctl import threadpool_limits
 
-from sklearn_neuron import _kernels
+from sklearn_neuron._compiled import kernels as _kernels
 from sklearn_neuron._training import row_bytes, shuffled
 
 NAMES = {0: "step", 1: "winner-takes-all", 2: "sigmoid", 3: "softmax"}
-
-
-def least_seconds(function, repeats):
-    return min(run_seconds(function, repeats))
 
 
 def measure(X, y, activation, repeats, rng):
@@ -43,18 +39,34 @@ def measure(X, y, activation, repeats, rng):
             X, targets, weights, order, coef, intercept, activation, 1e-3, 1e-5, 1, True, *sums
         )
 
-    shuffled_epoch = least_seconds(
-        lambda: epoch(shuffled(np.arange(n_samples), row_bytes(X), rng)), repeats
-    )
-    in_order = least_seconds(lambda: epoch(np.arange(n_samples)), repeats)
+    def product():
+        return X @ coef.T + intercept
+
+    def one_thread_product():
+        with threadpool_limits(1):
+            return min(run_seconds(product, 3))
+
     permutation = rng.permutation(n_samples)
-    permuted = least_seconds(lambda: epoch(permutation), repeats)
-    with threadpool_limits(1):
-        product = least_seconds(lambda: X @ coef.T + intercept, 21)
-    threaded = least_seconds(lambda: X @ coef.T + intercept, 21)
+    runs = {
+        "shuffled": lambda: run_seconds(
+            lambda: epoch(shuffled(np.arange(n_samples), row_bytes(X), rng)), 1
+        )[0],
+        "in order": lambda: run_seconds(lambda: epoch(np.arange(n_samples)), 1)[0],
+        "permuted": lambda: run_seconds(lambda: epoch(permutation), 1)[0],
+        "product": one_thread_product,
+        "threaded": lambda: min(run_seconds(product, 3)),
+    }
+    # Round after round, each of them once (the products three times): the
+    # speed of a shared machine drifts, and every ratio compares the least
+    # times of runs made side by side.
+    least = dict.fromkeys(runs, np.inf)
+    for _ in range(repeats):
+        for name, seconds in runs.items():
+            least[name] = min(least[name], seconds())
+    epoch_seconds = least["shuffled"]
     return (
-        shuffled_epoch, shuffled_epoch / product, in_order / product, permuted / product,
-        shuffled_epoch / threaded,
+        epoch_seconds, epoch_seconds / least["product"], least["in order"] / least["product"],
+        least["permuted"] / least["product"], epoch_seconds / least["threaded"],
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ al., "SGD: General Analysis and Improved Rates" (ICML 2019), eq. (14).
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernels
+from ._compiled import kernels as _kernels
 from ._validation import flat_rows
 
 _EIGENVALUE_ROWS = 10_000
