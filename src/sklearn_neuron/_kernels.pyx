@@ -327,7 +327,7 @@ cdef inline void add_row_and_correction(
 # The epoch asks for the row it will need sixteen samples later, so that it
 # arrives while the current ones are learned from (shuffled epochs take 20 to
 # 35 % less time than without, epochs in row order 5 to 35 % less; eight
-# samples ahead left shuffled epochs 10 to 30 % slower than sixteen).
+# samples ahead left shuffled epochs 15 to 40 % slower than sixteen).
 cdef enum:
     PREFETCH_DISTANCE = 16
 
