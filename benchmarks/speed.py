@@ -14,8 +14,8 @@ that fit allocates (tracemalloc, in a separate untimed run), and fit time over
 that of the peer named in the ratio column. A fit slower than 10 s is timed
 once (the warm-up) and marked "(once)" instead of its memory. After the table: the floor (one
 pass of ``X @ coef_.T`` over the training data) against one epoch of each of
-our rules, online and in full batch, each timed alone (fits of 6 epochs less
-fits of 3); predict against the bare product. The cold start in fresh
+our rules, online and in full batch (fits of 6 epochs less fits of 3); predict
+against the bare product; all of a rule's timed in the same rounds, in turn. The cold start in fresh
 processes is benchmarks/cold_start.py's.
 
     python benchmarks/speed.py [--repeats 3] [--quick]
@@ -138,34 +138,45 @@ def measure(estimator, X_train, y_train, X_test, y_test, repeats):
     return result
 
 
-def epoch_seconds(X_train, y_train, repeats, **params):
-    """The time of one epoch alone: fits of 6 and of 3 epochs, the difference over 3."""
-    fits = []
-    for epochs in (3, 6):
-        model = NeuronClassifier(max_iter=epochs, tol=None, **params)
-        model.fit(X_train, y_train)
-        fits.append(median_seconds(lambda m=model: m.fit(X_train, y_train), repeats))
-    return max(fits[1] - fits[0], 0.0) / 3
-
-
 def floor_rows(X_train, y_train, X_test, repeats):
-    """One pass of X @ coef_.T against an epoch of each rule and against predict."""
+    """One pass of X @ coef_.T against an epoch of each rule and against predict.
+
+    The epochs are timed as fits of 6 epochs less fits of 3, divided by 3.
+    Everything a ratio compares is timed in the same rounds, one call of each
+    in turn (the speed of a shared machine drifts over seconds: timed one
+    after the other, a ratio also measured the drift); each figure is the
+    median over the rounds.
+    """
     rows = []
-    # the products and predictions take milliseconds: many repeats cost little
-    # and keep one slow moment of a shared machine out of the median
-    quick_repeats = 10 * repeats + 1
     for rule in ["perceptron", "sigmoid"]:
         model = NeuronClassifier(learning_rule=rule, max_iter=3, tol=None).fit(X_train, y_train)
-        product = median_seconds(lambda m=model: X_train @ m.coef_.T + m.intercept_, quick_repeats)
-        # a difference of two times is noisier than either: more repeats
-        online = epoch_seconds(X_train, y_train, 2 * repeats + 1, learning_rule=rule, batch_size=1)
-        full = epoch_seconds(
-            X_train, y_train, 2 * repeats + 1, learning_rule=rule, batch_size=X_train.shape[0]
+        calls = {
+            "product": lambda m=model: X_train @ m.coef_.T + m.intercept_,
+            "bare": lambda m=model: X_test @ m.coef_.T + m.intercept_,
+            "predict": lambda m=model: m.predict(X_test),
+            "proba": lambda m=model: m.predict_proba(X_test),
+        }
+        for name, batch_size in [("online", 1), ("full", X_train.shape[0])]:
+            for epochs in (3, 6):
+                fit = NeuronClassifier(
+                    learning_rule=rule, batch_size=batch_size, max_iter=epochs, tol=None
+                )
+                fit.fit(X_train, y_train)  # warm
+                calls[f"{name} {epochs}"] = lambda m=fit: m.fit(X_train, y_train)
+        # a difference of two times is noisier than either: more rounds;
+        # the products and predictions take milliseconds: three calls a round
+        times = {name: [] for name in calls}
+        for _ in range(2 * repeats + 1):
+            for name, call in calls.items():
+                times[name] += run_seconds(call, 1 if " " in name else 3)
+        median = {name: float(np.median(seconds)) for name, seconds in times.items()}
+        online, full = (
+            max(median[f"{name} 6"] - median[f"{name} 3"], 0.0) / 3 for name in ("online", "full")
         )
-        bare = median_seconds(lambda m=model: X_test @ m.coef_.T + m.intercept_, quick_repeats)
-        predict = median_seconds(lambda m=model: m.predict(X_test), quick_repeats)
-        proba = median_seconds(lambda m=model: m.predict_proba(X_test), quick_repeats)
-        rows.append((rule, product, online, full, bare, predict, proba))
+        rows.append((
+            rule, median["product"], online, full, median["bare"], median["predict"],
+            median["proba"],
+        ))  # fmt: skip
     return rows
 
 
@@ -209,10 +220,10 @@ def main():
             floors[data_name] = floor_rows(X_train, y_train, X_test, args.repeats)
 
     print("\nThe floor: one pass of X @ coef_.T over the training data, against one epoch")
-    print("online (batch_size=1, shuffled) and one in full batch, each timed alone")
-    print("(fits of 6 epochs less fits of 3, medians of 2 × repeats + 1);")
-    print("predict and predict_proba against the bare X @ coef_.T + b on the test data")
-    print("(products and predictions: medians of 10 × repeats + 1).")
+    print("online (batch_size=1, shuffled) and one in full batch (fits of 6 epochs less")
+    print("fits of 3); predict and predict_proba against the bare X @ coef_.T + b on the")
+    print("test data. All timed in the same 2 × repeats + 1 rounds, one call of each in")
+    print("turn (products and predictions three); medians over the rounds.")
     print(
         f"{'data':<16}{'rule':<12}{'X@coef s':>10}{'online s':>10}{'ratio':>7}"
         f"{'full s':>9}{'ratio':>7}{'predict':>9}{'proba':>8}"

@@ -11,6 +11,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.svm import LinearSVC
 
 from sklearn_neuron import NeuronClassifier, _full_batch
+from sklearn_neuron._compiled import kernels
 
 TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
@@ -155,6 +156,45 @@ def test_l2_penalty_shrinks_before_each_update(binary_data):
     ).fit(X, y)
     np.testing.assert_allclose(ours.coef_[0], w, rtol=1e-9)
     np.testing.assert_allclose(ours.intercept_[0], b, rtol=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["step", "sigmoid"])
+@pytest.mark.parametrize("average", [False, True])
+def test_online_dense_epoch_takes_each_update_in_turn(activation, average):
+    """One neuron online on dense rows: the kernel takes the next net input as
+    w·x' + c·(x·x') while the update w += c·x is pending. The weights must still be
+    the rule's, sample after sample; the penalty is strong enough to fold the
+    weights' scale several times, and some samples weigh nothing."""
+    rng = np.random.default_rng(0)
+    n_samples, n_features = 300, 37  # 37: the loops' remainders run too
+    X = rng.normal(size=(n_samples, n_features))
+    y = (X @ rng.normal(size=n_features) + rng.normal(size=n_samples) > 0).astype(np.intp)
+    weights = rng.choice([0.0, 0.5, 1.0, 2.0], size=n_samples)
+    order = np.concatenate([rng.permutation(n_samples) for _ in range(5)])
+    eta, alpha = 0.05, 0.5  # the weights shrink by e^-38 over the 1,500 steps
+    coef, intercept = np.zeros((1, n_features)), np.zeros(1)
+    sums = np.zeros((1, n_features)), np.zeros(1), np.zeros(1, dtype=np.int64)
+    code = kernels.STEP if activation == "step" else kernels.SIGMOID
+    kernels.epoch(X, y, weights, order, coef, intercept, code, eta, alpha, 1, average, *sums)
+
+    w, b = np.zeros(n_features), 0.0
+    w_sum, b_sum = np.zeros(n_features), 0.0
+    for i in order:
+        z = w @ X[i] + b
+        if activation == "sigmoid":
+            error = y[i] - 1 / (1 + np.exp(-z))
+        else:  # a zero net input is a mistake for both classes
+            error = 0.0 if (z > 0 if y[i] == 1 else z < 0) else 2.0 * y[i] - 1
+        w = (1 - eta * alpha) * w + eta * weights[i] * error * X[i]
+        b += eta * weights[i] * error
+        w_sum, b_sum = w_sum + w, b_sum + b
+    np.testing.assert_allclose(coef[0], w, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(intercept[0], b, rtol=1e-9, atol=1e-12)
+    if average:
+        steps = len(order)
+        assert sums[2][0] == steps
+        np.testing.assert_allclose(sums[0][0] / steps, w_sum / steps, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(sums[1][0] / steps, b_sum / steps, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

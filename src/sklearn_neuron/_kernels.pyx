@@ -324,6 +324,38 @@ cdef inline void add_row_and_correction(
             correction[columns[p]] += correction_step * x[p]
 
 
+cdef inline double update_then_dot(
+    const floating *x, double step, floating *weights, double correction_step, double *correction,
+    bint average, const floating *following, Py_ssize_t size,
+) noexcept nogil:
+    """:func:`add_row_and_correction` (or :func:`add_row`) of the dense row ``x``,
+    then ``weights · following`` as :func:`dot` takes it: one pass over the weights."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef floating w0, w1, w2, w3
+    cdef Py_ssize_t p, fours = size - size % 4
+    if average:
+        for p in range(size):
+            correction[p] += correction_step * x[p]
+    for p in range(0, fours, 4):
+        w0 = weights[p] + step * x[p]
+        w1 = weights[p + 1] + step * x[p + 1]
+        w2 = weights[p + 2] + step * x[p + 2]
+        w3 = weights[p + 3] + step * x[p + 3]
+        weights[p] = w0
+        weights[p + 1] = w1
+        weights[p + 2] = w2
+        weights[p + 3] = w3
+        s0 += w0 * following[p]
+        s1 += w1 * following[p + 1]
+        s2 += w2 * following[p + 2]
+        s3 += w3 * following[p + 3]
+    for p in range(fours, size):
+        w0 = weights[p] + step * x[p]
+        weights[p] = w0
+        s0 += w0 * following[p]
+    return (s0 + s1) + (s2 + s3)
+
+
 # The epoch asks for the row it will need sixteen samples later, so that it
 # arrives while the current ones are learned from (shuffled epochs take 20 to
 # 35 % less time than without, epochs in row order 5 to 35 % less; eight
@@ -339,7 +371,51 @@ cdef inline void prefetch_row(const floating *x, const index_t *columns, Py_ssiz
         prefetch(columns, size * <Py_ssize_t> sizeof(index_t))
 
 
+cdef inline void prefetch_sample(
+    Py_ssize_t i, const floating *values, const index_t *indices, const index_t *indptr,
+    Py_ssize_t n_features, const intp_t[::1] targets, const double[::1] sample_weight,
+) noexcept nogil:
+    """Ask for sample ``i``: its row, and its target and weight, which, shuffled, are
+    as far away (asking for them too halved a shuffled epoch of 400,000 rows)."""
+    cdef const floating *x
+    cdef const index_t *columns
+    cdef Py_ssize_t size = find_row(i, values, indices, indptr, n_features, &x, &columns)
+    prefetch_row(x, columns, size)
+    prefetch(&targets[i], sizeof(intp_t))
+    prefetch(&sample_weight[i], sizeof(double))
+
+
 # The epoch -------------------------------------------------------------------
+
+cdef struct Tally:
+    # what an epoch returns: its samples' weighted loss and mistakes
+    double total_loss
+    double log_product  # of the log_argument of samples of weight 1 (see count)
+    double weighted_mistakes
+    Py_ssize_t mistakes
+
+
+cdef inline void count(
+    Tally *tally, double linear, double log_argument, int mistake, double weight, int activation
+) noexcept nogil:
+    """Add a sample's loss, ``linear + log(log_argument)``, and its mistake to the tally."""
+    if activation == STEP or activation == WINNER_TAKES_ALL:
+        tally.total_loss += weight * linear
+    elif weight == 1.0:
+        # log a + log b = log(a · b): one logarithm for many samples
+        # (one per sample took a sixth of an epoch in row order),
+        # taken before the product could overflow.
+        tally.total_loss += linear
+        tally.log_product *= log_argument
+        if tally.log_product > 1e280:
+            tally.total_loss += log(tally.log_product)
+            tally.log_product = 1.0
+    else:
+        tally.total_loss += weight * (linear + log(log_argument))
+    tally.weighted_mistakes += weight * mistake
+    if weight > 0.0:
+        tally.mistakes += mistake
+
 
 cdef void fold_scale(
     floating[:, ::1] coef, double scale, double scale_sum, double[:, ::1] correction,
@@ -407,15 +483,19 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
     double[::1] z, double[:, ::1] errors, double[:, ::1] correction,
 ) noexcept nogil:
     """:func:`run_epoch` for one ``activation``."""
+    if batch_size == 1 and indptr == NULL and (activation == STEP or activation == SIGMOID):
+        return learn_online_dense(
+            values, n_features, targets, sample_weight, order, coef, intercept, activation,
+            learning_rate, alpha, average, coef_sum, intercept_sum, steps, correction,
+        )
     cdef Py_ssize_t n_neurons = 1 if activation == STEP or activation == SIGMOID else coef.shape[0]
     cdef Py_ssize_t n_samples = order.shape[0]
     cdef double decay = 1.0 - learning_rate * alpha
     cdef double scale = 1.0, scale_sum = 0.0
-    cdef double total_loss = 0.0, weighted_mistakes = 0.0
-    cdef Py_ssize_t mistakes = 0, n_steps = 0
-    cdef Py_ssize_t batch, start, stop, b, i, k, size, ahead
-    cdef double linear, log_argument, step, delta, weight, inverse_scale
-    cdef double log_product = 1.0  # of the log_argument of samples of weight 1
+    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
+    cdef Py_ssize_t n_steps = 0
+    cdef Py_ssize_t batch, start, stop, b, i, k, size
+    cdef double linear, log_argument, step, delta, inverse_scale
     cdef int mistake
     cdef const floating *x
     cdef const index_t *columns
@@ -428,35 +508,13 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
         for b in range(start, stop):
             i = order[b]
             if b + PREFETCH_DISTANCE < n_samples:
-                ahead = order[b + PREFETCH_DISTANCE]
-                size = find_row(ahead, values, indices, indptr, n_features, &x, &columns)
-                prefetch_row(x, columns, size)
-                # shuffled, its target and weight are as far away as its row
-                # (asking for them too halved a shuffled epoch of 400,000 rows)
-                prefetch(&targets[ahead], sizeof(intp_t))
-                prefetch(&sample_weight[ahead], sizeof(double))
+                prefetch_sample(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, targets, sample_weight)
             size = find_row(i, values, indices, indptr, n_features, &x, &columns)
             net_input(x, columns, size, &coef[0, 0], n_neurons, n_features, scale, &intercept[0], &z[0])
             linear, log_argument, mistake = error_signal(
                 &z[0], n_neurons, targets[i], activation, &errors[b - start, 0]
             )
-            weight = sample_weight[i]
-            if activation == STEP or activation == WINNER_TAKES_ALL:
-                total_loss += weight * linear
-            elif weight == 1.0:
-                # log a + log b = log(a · b): one logarithm for many samples
-                # (one per sample took a sixth of an epoch in row order),
-                # taken before the product could overflow.
-                total_loss += linear
-                log_product *= log_argument
-                if log_product > 1e280:
-                    total_loss += log(log_product)
-                    log_product = 1.0
-            else:
-                total_loss += weight * (linear + log(log_argument))
-            weighted_mistakes += weight * mistake
-            if weight > 0.0:
-                mistakes += mistake
+            count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
 
         scale *= decay
         # Folding costs a pass over all features; folding too late makes
@@ -492,7 +550,111 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
     if average:
         steps[0] += n_steps
     fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-    return total_loss + log(log_product), weighted_mistakes, mistakes
+    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
+
+
+# One neuron online on dense rows: a net input need not wait for the update
+# before it. That update adds a multiple of the last row x to the weights w,
+# so the net input of the next row x' is
+#
+#     (w + c·x) · x' = w · x' + c · (x · x')
+#
+# and both dot products on the right need only the weights before the update,
+# and the rows: they are computed while the error that makes ``c`` is. What
+# waits for the error is then one multiplication and one addition, not the
+# update and a dot product over the row (shuffled epochs of 225,000 x 40 took
+# 15 to 30 % less time for the sigmoid, 10 % for the step; in row order 25 and
+# 20 %). The weights take the same updates in the same order as in
+# learn_epoch; the net inputs differ from a direct dot product by rounding.
+# (With a neuron per class, the extra dot product cost more than the wait
+# saved: those keep learn_epoch.)
+
+cdef inline (double, double, Py_ssize_t) learn_online_dense(
+    const floating *values, Py_ssize_t n_features,
+    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
+    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
+    double alpha, bint average, double[:, ::1] coef_sum,
+    double[::1] intercept_sum, int64_t[::1] steps, double[:, ::1] correction,
+) noexcept nogil:
+    """:func:`learn_epoch` of the step or the sigmoid, one sample a step, on dense rows."""
+    cdef Py_ssize_t n_samples = order.shape[0]
+    cdef double decay = 1.0 - learning_rate * alpha
+    cdef double scale = 1.0, scale_sum = 0.0
+    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
+    cdef Py_ssize_t n_steps = 0, b, i
+    cdef double linear, log_argument, z, error, inverse_scale
+    cdef int mistake
+    cdef floating *weights = &coef[0, 0]
+    cdef const floating *x
+    cdef const floating *following
+    # the update of the last row, not yet applied: its delta (0.0: none), its
+    # step in units of the scale and its correction's; and the two dot products
+    cdef const floating *last = NULL
+    cdef double delta = 0.0, step = 0.0, correction_step = 0.0
+    cdef double dot_before = 0.0  # weights · this row, before the update
+    cdef double gram = 0.0  # the last row · this one
+    if n_samples > 0:
+        dot_before = dot(weights, values + order[0] * n_features, <const int32_t *> NULL, n_features)
+    for b in range(n_samples):
+        i = order[b]
+        if b + PREFETCH_DISTANCE < n_samples:
+            prefetch_sample(
+                order[b + PREFETCH_DISTANCE], values, <const int32_t *> NULL, <const int32_t *> NULL,
+                n_features, targets, sample_weight,
+            )
+        x = values + i * n_features
+        # forward: z = scale · (weights + the pending update) · x + intercept
+        z = (scale * dot_before + intercept[0]) + delta * gram
+        linear, log_argument, mistake = error_signal(&z, 1, targets[i], activation, &error)
+        count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
+
+        # the pending update, which z did not wait for, and the next row's
+        # two dot products, from the weights as they are then
+        following = values + order[min(b + 1, n_samples - 1)] * n_features
+        scale *= decay
+        if scale < 1e-6:  # fold as learn_epoch does: between the two updates
+            if delta != 0.0:
+                add_update(last, n_features, step, weights, correction_step, &correction[0, 0], average)
+            fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+            scale, scale_sum = 1.0, 0.0
+            dot_before = dot(weights, following, <const int32_t *> NULL, n_features)
+        elif delta != 0.0:
+            dot_before = update_then_dot(
+                last, step, weights, correction_step, &correction[0, 0], average, following, n_features
+            )
+        else:
+            dot_before = dot(weights, following, <const int32_t *> NULL, n_features)
+        gram = dot(x, following, <const int32_t *> NULL, n_features)
+
+        # learn: Δw = η · s · (t − f(z)) · x, in units of the scale, pending
+        inverse_scale = 1.0 / scale
+        delta = learning_rate * sample_weight[i] * error
+        if delta != 0.0:  # zero: the perceptron rule, on a sample it got right
+            step = delta * inverse_scale
+            correction_step = scale_sum * (delta * inverse_scale)
+            intercept[0] += delta
+        last = x
+        if average:
+            scale_sum += scale
+            intercept_sum[0] += intercept[0]
+            n_steps += 1
+    if delta != 0.0:
+        add_update(last, n_features, step, weights, correction_step, &correction[0, 0], average)
+    if average:
+        steps[0] += n_steps
+    fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
+    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
+
+
+cdef inline void add_update(
+    const floating *x, Py_ssize_t size, double step, floating *weights,
+    double correction_step, double *correction, bint average,
+) noexcept nogil:
+    """``weights += step · x``, and with ``average`` its correction, for the dense row ``x``."""
+    if average:
+        add_row_and_correction(x, <const int32_t *> NULL, size, step, weights, correction_step, correction)
+    else:
+        add_row(x, <const int32_t *> NULL, size, step, weights)
 
 
 def epoch(
