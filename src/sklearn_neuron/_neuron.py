@@ -107,8 +107,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         component, in centred and scaled coordinates, is at most ``tol``.
         Averaged online training judges the averaged weights on up to 10,000
         training rows after each epoch; on more than 10,000 samples these are
-        set aside from training, and the patience is ``n_iter_no_change``
-        times 10,000 samples (see the user guide, "When training stops").
+        set aside from training (the sigmoid rule is then judged by its
+        log-loss on them, without the penalty), and the patience is
+        ``n_iter_no_change`` times 10,000 samples (see the user guide, "When
+        training stops").
 
     n_iter_no_change : int, default=5
         Epochs without improvement by ``tol`` before training stops; on more
