@@ -10,10 +10,9 @@ solver of the documented objective instead (:mod:`._full_batch`), run by
 :func:`train_full_batch`.
 """
 
-import dataclasses
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -406,7 +405,7 @@ def monitored_loss(coef, intercept, X, targets, sample_weight, settings, set_asi
     epochs, at 0.001 to 0.002 below it).
     """
     if set_aside:
-        settings = dataclasses.replace(settings, alpha=0.0)
+        settings = replace(settings, alpha=0.0)
     return full_batch_start(X, targets, sample_weight, coef, intercept, settings)[0]
 
 
