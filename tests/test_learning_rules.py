@@ -158,24 +158,36 @@ def test_l2_penalty_shrinks_before_each_update(binary_data):
     np.testing.assert_allclose(ours.intercept_[0], b, rtol=1e-9)
 
 
-@pytest.mark.parametrize("activation", ["step", "sigmoid"])
-@pytest.mark.parametrize("average", [False, True])
-def test_online_dense_epoch_takes_each_update_in_turn(activation, average):
-    """One neuron online on dense rows: the kernel takes the next net input as
-    w·x' + c·(x·x') while the update w += c·x is pending. The weights must still be
-    the rule's, sample after sample; the penalty is strong enough to fold the
-    weights' scale several times, and some samples weigh nothing."""
+def one_neuron_online_data():
+    """300 samples of 37 features (the loops' remainders run too), a fifth of the
+    entries zero; some samples weigh nothing; five shuffled passes."""
     rng = np.random.default_rng(0)
-    n_samples, n_features = 300, 37  # 37: the loops' remainders run too
+    n_samples, n_features = 300, 37
     X = rng.normal(size=(n_samples, n_features))
+    X[np.abs(X) < 0.25] = 0.0
     y = (X @ rng.normal(size=n_features) + rng.normal(size=n_samples) > 0).astype(np.intp)
     weights = rng.choice([0.0, 0.5, 1.0, 2.0], size=n_samples)
     order = np.concatenate([rng.permutation(n_samples) for _ in range(5)])
+    return X, y, weights, order
+
+
+@pytest.mark.parametrize("activation", ["step", "sigmoid"])
+@pytest.mark.parametrize("average", [False, True])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_online_epoch_of_one_neuron_takes_each_update_in_turn(activation, average, layout):
+    """One neuron online: on dense rows the kernel takes the next net input as
+    w·x' + c·(x·x') while the update w += c·x is pending; on sparse rows,
+    averaged, it keeps each weight beside its correction. The weights must still
+    be the rule's, sample after sample; the penalty is strong enough to fold the
+    weights' scale several times."""
+    X, y, weights, order = one_neuron_online_data()
+    n_features = X.shape[1]
     eta, alpha = 0.05, 0.5  # the weights shrink by e^-38 over the 1,500 steps
     coef, intercept = np.zeros((1, n_features)), np.zeros(1)
     sums = np.zeros((1, n_features)), np.zeros(1), np.zeros(1, dtype=np.int64)
     code = kernels.STEP if activation == "step" else kernels.SIGMOID
-    kernels.epoch(X, y, weights, order, coef, intercept, code, eta, alpha, 1, average, *sums)
+    rows = X if layout == "dense" else sp.csr_matrix(X)
+    kernels.epoch(rows, y, weights, order, coef, intercept, code, eta, alpha, 1, average, *sums)
 
     w, b = np.zeros(n_features), 0.0
     w_sum, b_sum = np.zeros(n_features), 0.0
@@ -195,6 +207,29 @@ def test_online_dense_epoch_takes_each_update_in_turn(activation, average):
         assert sums[2][0] == steps
         np.testing.assert_allclose(sums[0][0] / steps, w_sum / steps, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(sums[1][0] / steps, b_sum / steps, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", [kernels.STEP, kernels.SIGMOID])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("alpha", [1e-4, 0.5])
+def test_averaging_a_sparse_epoch_leaves_the_weights_as_they_were(activation, dtype, alpha):
+    """Averaged, a sparse epoch keeps the weights in float64 beside their
+    corrections; rounded as coef's dtype rounds at every update, they take
+    the very bits of the epoch without averaging, float32 too, folds of the
+    scale (alpha=0.5) included."""
+    X, y, weights, order = one_neuron_online_data()
+    X = sp.csr_matrix(X.astype(dtype))
+    learned = []
+    for average in (False, True):
+        coef, intercept = np.full((1, X.shape[1]), 0.01, dtype=dtype), np.zeros(1, dtype=dtype)
+        sums = np.zeros((1, X.shape[1])), np.zeros(1), np.zeros(1, dtype=np.int64)
+        tally = kernels.epoch(X, y, weights, order, coef, intercept, activation, 0.05, alpha, 1,
+                              average, *sums)  # fmt: skip
+        learned.append((tally, coef, intercept))
+    (tally, coef, intercept), (averaged_tally, averaged_coef, averaged_intercept) = learned
+    assert averaged_tally == tally
+    np.testing.assert_array_equal(averaged_coef, coef)
+    np.testing.assert_array_equal(averaged_intercept, intercept)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -71,18 +71,36 @@ cdef extern from *:
         return a;
     }
 
-    /* Ask for the cache lines of the n_bytes at start (for reading, to keep).
+    /* Ask for the cache lines of the n_bytes at start, for reading, into the
+       core's second-level cache (locality 2: prefetcht1 on x86). Asked
+       into the first level (locality 3), the shuffled binary epochs of
+       benchmarks/speed.py took 4 to 12 % longer, dense and sparse.
        The empty volatile asm is a side effect, so that gcc keeps the calls. */
     static inline void skn_prefetch(const void *start, Py_ssize_t n_bytes) {
     #if defined(__GNUC__) || defined(__clang__)
         Py_ssize_t offset;
         for (offset = 0; offset < n_bytes; offset += 64)
-            __builtin_prefetch((const char *)start + offset, 0, 3);
+            __builtin_prefetch((const char *)start + offset, 0, 2);
         __asm__ __volatile__("");
     #else
         (void)start; (void)n_bytes;
     #endif
     }
+
+    /* pair[0] += step * x and pair[1] += correction_step * x, in one SSE2
+       instruction each for the two products and sums (the same roundings). */
+    #if defined(__SSE2__) || defined(_M_X64)
+    #include <emmintrin.h>
+    static inline void skn_add_to_pair(double *pair, double step, double correction_step, double x) {
+        __m128d products = _mm_mul_pd(_mm_set_pd(correction_step, step), _mm_set1_pd(x));
+        _mm_storeu_pd(pair, _mm_add_pd(_mm_loadu_pd(pair), products));
+    }
+    #else
+    static inline void skn_add_to_pair(double *pair, double step, double correction_step, double x) {
+        pair[0] += step * x;
+        pair[1] += correction_step * x;
+    }
+    #endif
 
     /* Whether the processor (and the operating system) run AVX2 instructions. */
     static int skn_processor_has_avx2(void) {
@@ -96,6 +114,7 @@ cdef extern from *:
     """
     double select "skn_select"(bint condition, double a, double b) noexcept nogil
     void prefetch "skn_prefetch"(const void *start, Py_ssize_t n_bytes) noexcept nogil
+    void add_to_pair "skn_add_to_pair"(double *pair, double step, double correction_step, double x) noexcept nogil
     int skn_processor_has_avx2() noexcept nogil
 
 
@@ -376,6 +395,9 @@ cdef inline double update_then_dot(
 # correction): eight samples later, when its columns have arrived, those are
 # asked for too (averaged epochs of the sparse text of benchmarks/speed.py,
 # 2**18 features, took 25 to 35 % less time; four or twelve did as well).
+# Shuffled, even where a sparse row starts (its entries of indptr) is far
+# away: that is asked for sixteen samples before the row is (3 to 7 % less
+# time).
 cdef enum:
     PREFETCH_DISTANCE = 16
     WEIGHTS_PREFETCH_DISTANCE = 8
@@ -518,6 +540,11 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
             values, n_features, targets, sample_weight, order, coef, intercept, activation,
             learning_rate, alpha, average, coef_sum, intercept_sum, steps, correction,
         )
+    if learns_in_pairs(indptr, activation, batch_size, average):
+        return learn_online_sparse(
+            values, indices, indptr, targets, sample_weight, order, coef, intercept, activation,
+            learning_rate, alpha, coef_sum, intercept_sum, steps, &correction[0, 0],
+        )
     cdef Py_ssize_t n_neurons = 1 if activation == STEP or activation == SIGMOID else coef.shape[0]
     cdef Py_ssize_t n_samples = order.shape[0]
     cdef double decay = 1.0 - learning_rate * alpha
@@ -537,6 +564,8 @@ cdef inline (double, double, Py_ssize_t) learn_epoch(
         # forward: every sample of the batch meets the weights as they are
         for b in range(start, stop):
             i = order[b]
+            if indptr != NULL and b + 2 * PREFETCH_DISTANCE < n_samples:
+                prefetch(&indptr[order[b + 2 * PREFETCH_DISTANCE]], 2 * sizeof(index_t))
             if b + PREFETCH_DISTANCE < n_samples:
                 prefetch_sample(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, targets, sample_weight)
             if indptr != NULL and b + WEIGHTS_PREFETCH_DISTANCE < n_samples:
@@ -691,6 +720,116 @@ cdef inline void add_update(
         add_row(x, <const int32_t *> NULL, size, step, weights)
 
 
+# One neuron online on sparse rows, averaged: a row's columns are anywhere in
+# the weights, and at 2**18 features the weights and the averaging's
+# correction are each larger than a core's own cache, so
+# that every value of a row met two cache lines from farther away: one
+# for its weight, one for its correction. Kept side by side, as the pairs
+#
+#     pairs[2j] = coef[0, j]        pairs[2j + 1] = correction[0, j]
+#
+# a value meets one line, which its net input has already brought in when
+# the update comes, and one SSE2 instruction updates both (averaged epochs
+# of the sparse text of benchmarks/speed.py, 2**18 features, took 20 to 25 %
+# less time, as long as without averaging). The pairs hold the weights in
+# float64; for a float32 coef each is rounded to float32 at every update, as
+# coef itself is, so that the weights are those of learn_epoch to the bit.
+
+cdef inline bint learns_in_pairs(const void *indptr, int activation, Py_ssize_t batch_size, bint average) noexcept nogil:
+    """Whether :func:`run_epoch` takes :func:`learn_online_sparse` (its ``correction`` then holds the pairs)."""
+    return indptr != NULL and (activation == STEP or activation == SIGMOID) and batch_size == 1 and average
+
+
+cdef inline (double, double, Py_ssize_t) learn_online_sparse(
+    const floating *values, const index_t *indices, const index_t *indptr,
+    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
+    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
+    double alpha, double[:, ::1] coef_sum, double[::1] intercept_sum, int64_t[::1] steps,
+    double *pairs,
+) noexcept nogil:
+    """:func:`learn_epoch` of the step or the sigmoid, one sample a step, averaged, on sparse rows."""
+    cdef Py_ssize_t n_samples = order.shape[0], n_features = coef.shape[1]
+    cdef double decay = 1.0 - learning_rate * alpha
+    cdef double scale = 1.0, scale_sum = 0.0
+    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
+    cdef Py_ssize_t b, i, j, p, size
+    cdef double linear, log_argument, z, error, delta, step
+    cdef int mistake
+    cdef const floating *x
+    cdef const index_t *columns
+    for j in range(n_features):
+        pairs[2 * j] = coef[0, j]
+        pairs[2 * j + 1] = 0.0
+    for b in range(n_samples):
+        i = order[b]
+        if b + 2 * PREFETCH_DISTANCE < n_samples:
+            prefetch(&indptr[order[b + 2 * PREFETCH_DISTANCE]], 2 * sizeof(index_t))
+        if b + PREFETCH_DISTANCE < n_samples:
+            prefetch_sample(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, targets, sample_weight)
+        if b + WEIGHTS_PREFETCH_DISTANCE < n_samples:
+            j = order[b + WEIGHTS_PREFETCH_DISTANCE]
+            for p in range(indptr[j], indptr[j + 1]):
+                prefetch(&pairs[2 * indices[p]], 2 * sizeof(double))
+        size = find_row(i, values, indices, indptr, n_features, &x, &columns)
+        # forward: z = scale · w · x + b
+        z = scale * pair_dot(pairs, x, columns, size) + intercept[0]
+        linear, log_argument, mistake = error_signal(&z, 1, targets[i], activation, &error)
+        count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
+
+        scale *= decay
+        if scale < 1e-6:  # fold as learn_epoch does
+            fold_pairs(pairs, scale, scale_sum, coef, coef_sum, False)
+            scale, scale_sum = 1.0, 0.0
+        # learn: Δw = η · s · (t − f(z)) · x, in units of the scale
+        delta = learning_rate * sample_weight[i] * error
+        if delta != 0.0:  # zero: the perceptron rule, on a sample it got right
+            step = delta * (1.0 / scale)
+            if floating is double:
+                for p in range(size):
+                    add_to_pair(&pairs[2 * columns[p]], step, scale_sum * step, x[p])
+            else:  # the weight rounded to float32, as in coef
+                for p in range(size):
+                    j = 2 * columns[p]
+                    pairs[j] = <floating> (pairs[j] + step * x[p])
+                    pairs[j + 1] += (scale_sum * step) * x[p]
+            intercept[0] += delta
+        scale_sum += scale
+        intercept_sum[0] += intercept[0]
+    steps[0] += n_samples
+    fold_pairs(pairs, scale, scale_sum, coef, coef_sum, True)
+    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
+
+
+cdef inline double pair_dot(const double *pairs, const floating *x, const index_t *columns, Py_ssize_t size) noexcept nogil:
+    """:func:`dot` of the weights in ``pairs`` and the sparse row ``x``, as :func:`dot` takes it."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef Py_ssize_t p, fours = size - size % 4
+    for p in range(0, fours, 4):
+        s0 += <floating> pairs[2 * columns[p]] * x[p]
+        s1 += <floating> pairs[2 * columns[p + 1]] * x[p + 1]
+        s2 += <floating> pairs[2 * columns[p + 2]] * x[p + 2]
+        s3 += <floating> pairs[2 * columns[p + 3]] * x[p + 3]
+    for p in range(fours, size):
+        s0 += <floating> pairs[2 * columns[p]] * x[p]
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef void fold_pairs(
+    double *pairs, double scale, double scale_sum, floating[:, ::1] coef, double[:, ::1] coef_sum, bint last,
+) noexcept nogil:
+    """:func:`fold_scale` of the weights and corrections in ``pairs``; when ``last``, into ``coef``."""
+    cdef Py_ssize_t j
+    cdef floating weight
+    for j in range(coef.shape[1]):
+        weight = <floating> pairs[2 * j]
+        coef_sum[0, j] += scale_sum * weight - pairs[2 * j + 1]
+        weight *= scale
+        pairs[2 * j] = weight
+        pairs[2 * j + 1] = 0.0
+        if last:
+            coef[0, j] = weight
+
+
 def epoch(
     X, targets, sample_weight, order, coef, intercept, int activation, double learning_rate,
     double alpha, Py_ssize_t batch_size, bint average, coef_sum, intercept_sum, steps,
@@ -812,7 +951,9 @@ def _sparse_epoch(
     )
     cdef double[::1] z = np.empty(coef.shape[0])
     cdef double[:, ::1] errors = np.empty((batch_size, coef.shape[0]))
-    cdef double[:, ::1] correction = np.zeros((coef.shape[0], coef.shape[1] if average else 0))
+    cdef double[:, ::1] correction = np.zeros(
+        (coef.shape[0], (2 if learns_in_pairs(&indptr[0], activation, batch_size, average) else 1) * coef.shape[1] if average else 0)
+    )
     cdef (double, double, Py_ssize_t) sums
     with nogil:
         sums = run_epoch(
