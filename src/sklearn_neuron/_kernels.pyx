@@ -392,15 +392,17 @@ cdef inline double update_then_dot(
 # 35 % less time than without, epochs in row order 5 to 35 % less; eight
 # samples ahead left shuffled epochs 15 to 40 % slower than sixteen).
 # A sparse row meets weights from anywhere in coef (and, averaged, in the
-# correction): eight samples later, when its columns have arrived, those are
-# asked for too (averaged epochs of the sparse text of benchmarks/speed.py,
-# 2**18 features, took 25 to 35 % less time; four or twelve did as well).
+# correction): twelve samples later, when its columns have arrived, four
+# samples before it is learned from, those are asked for too (averaged
+# epochs of the sparse text of benchmarks/speed.py, 2**18 features, took 25
+# to 35 % less time; asked for eight samples ahead instead of four, they
+# waited for the row's columns to arrive, and the epochs took 4 to 7 % more).
 # Shuffled, even where a sparse row starts (its entries of indptr) is far
 # away: that is asked for sixteen samples before the row is (3 to 7 % less
 # time).
 cdef enum:
     PREFETCH_DISTANCE = 16
-    WEIGHTS_PREFETCH_DISTANCE = 8
+    WEIGHTS_PREFETCH_DISTANCE = 4
 
 
 cdef inline void prefetch_row(const floating *x, const index_t *columns, Py_ssize_t size) noexcept nogil:
