@@ -953,9 +953,11 @@ def _sparse_epoch(
     )
     cdef double[::1] z = np.empty(coef.shape[0])
     cdef double[:, ::1] errors = np.empty((batch_size, coef.shape[0]))
-    cdef double[:, ::1] correction = np.zeros(
-        (coef.shape[0], (2 if learns_in_pairs(&indptr[0], activation, batch_size, average) else 1) * coef.shape[1] if average else 0)
-    )
+    # averaged, a correction per weight; with learn_online_sparse, the pairs
+    cdef Py_ssize_t correction_width = 0
+    if average:
+        correction_width = (2 if learns_in_pairs(&indptr[0], activation, batch_size, average) else 1) * coef.shape[1]
+    cdef double[:, ::1] correction = np.zeros((coef.shape[0], correction_width))
     cdef (double, double, Py_ssize_t) sums
     with nogil:
         sums = run_epoch(
