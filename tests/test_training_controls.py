@@ -578,6 +578,43 @@ def test_large_data_are_shuffled_in_interleaved_blocks_of_rows():
     np.testing.assert_array_equal(shuffled(rows, 320, np.random.RandomState(0)), rows[order])
 
 
+@pytest.mark.parametrize("n", [5000, 100_003])  # shuffled row by row, and in blocks
+def test_a_shuffle_written_into_a_given_array_is_the_same_and_leaves_the_rows_alone(n):
+    rows = np.arange(10, 2 * n + 10, 2)
+    out = np.full(n, -1, dtype=np.intp)
+    order = shuffled(rows, 320, np.random.RandomState(0), out)
+    assert order is out
+    np.testing.assert_array_equal(rows, np.arange(10, 2 * n + 10, 2))
+    reference = np.random.RandomState(0).permutation(n) if n == 5000 else None
+    if reference is not None:  # row by row: numpy's own permutation
+        np.testing.assert_array_equal(order, rows[reference])
+    np.testing.assert_array_equal(np.sort(order), rows)
+    again = shuffled(rows, 320, np.random.RandomState(0))
+    np.testing.assert_array_equal(order, again)
+
+
+def test_interleaving_into_an_array_of_another_length_is_refused():
+    order, starts = np.arange(100), np.arange(0, 100, 10)
+    with pytest.raises(ValueError, match="visited holds 99 rows, order 100"):
+        _kernels.interleave_blocks(order, starts, 10, 4, np.empty(99, dtype=np.intp))
+
+
+def test_interleaved_blocks_are_each_read_in_order_a_row_of_each_in_turn():
+    """Against the rule written out in Python, with a short last block."""
+    rng = np.random.RandomState(0)
+    order = rng.permutation(1003)
+    starts = np.arange(0, 1003, 10)
+    rng.shuffle(starts)
+    visited = np.empty_like(order)
+    _kernels.interleave_blocks(order, starts, 10, 8, visited)
+    expected = []
+    for first in range(0, len(starts), 8):
+        group = starts[first : first + 8]
+        for r in range(10):
+            expected += [order[start + r] for start in group if start + r < len(order)]
+    np.testing.assert_array_equal(visited, expected)
+
+
 @pytest.fixture(scope="module")
 def sorted_or_not():
     """Dense 3-class and sparse text data (the benchmark's), in training and test parts."""

@@ -78,9 +78,13 @@ cdef extern from *:
        The empty volatile asm is a side effect, so that gcc keeps the calls. */
     static inline void skn_prefetch(const void *start, Py_ssize_t n_bytes) {
     #if defined(__GNUC__) || defined(__clang__)
-        Py_ssize_t offset;
-        for (offset = 0; offset < n_bytes; offset += 64)
-            __builtin_prefetch((const char *)start + offset, 0, 2);
+        /* from the line that holds the first byte to the one that holds the
+           last: numpy aligns arrays to 16 bytes, so a row of 320 bytes
+           (40 doubles) meets six lines, not five */
+        const char *line = (const char *)((uintptr_t)start & ~(uintptr_t)63);
+        const char *end = (const char *)start + n_bytes;
+        for (; line < end; line += 64)
+            __builtin_prefetch(line, 0, 2);
         __asm__ __volatile__("");
     #else
         (void)start; (void)n_bytes;
@@ -1052,13 +1056,21 @@ def interleave_blocks(
     """Write into ``visited`` the blocks of ``order`` at ``starts``, ``group`` at a time, a row of each in turn.
 
     A block is the stretch of ``rows_per_block`` entries of ``order`` from
-    its start (the last one may be shorter).
+    its start (the last one may be shorter). The blocks three groups ahead
+    are asked for: from anywhere in ``order``, each would otherwise be
+    waited for (225,000 rows took 0.75 to 0.85 ms without, 0.3 ms with;
+    two groups ahead, 0.35 ms, six 0.3).
     """
-    cdef Py_ssize_t n = order.shape[0], first = 0, last, r, block, position, m = 0
+    cdef Py_ssize_t n = order.shape[0], n_blocks = starts.shape[0], first = 0, last, r, block, position, m = 0
+    if visited.shape[0] != n:
+        raise ValueError(f"visited holds {visited.shape[0]} rows, order {n}: they must be as many")
     group = max(group, 1)
     with nogil:
-        while first < starts.shape[0]:
-            last = min(first + group, starts.shape[0])
+        while first < n_blocks:
+            last = min(first + group, n_blocks)
+            for block in range(min(first + 3 * group, n_blocks), min(first + 4 * group, n_blocks)):
+                if 0 <= starts[block] < n:
+                    prefetch(&order[starts[block]], rows_per_block * <Py_ssize_t> sizeof(intp_t))
             for r in range(rows_per_block):
                 for block in range(first, last):
                     position = starts[block] + r
