@@ -28,7 +28,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import validate_data
 
 import sklearn_neuron
-from sklearn_neuron import NeuronClassifier, _compiled, _kernels, _training
+from sklearn_neuron import NeuronClassifier, _compiled, _kernels, _training, _validation
 
 RULES = ["sigmoid", "perceptron"]
 BATCH_SIZES = ["auto", 1]
@@ -817,3 +817,33 @@ def test_finite_float32_near_its_largest_value_is_refused_without_warnings(metho
                 model.fit(X, y)
             else:
                 model.partial_fit(X, y, classes=[-1, 3])
+
+
+@pytest.mark.parametrize(
+    "make_X",
+    [np.asarray, lambda X: X.astype(np.float32), sp.csr_matrix],
+    ids=["float64", "float32", "csr"],
+)
+def test_row_squared_norms_are_numpys(make_X):
+    """The one pass that checks X and feeds the step: each row's ‖x‖², as numpy sums it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 7)) * np.where(rng.random((50, 7)) < 0.4, 0.0, 3.0)
+    X[5] = 0.0  # a row of zeros (an empty row, sparse)
+    X = make_X(X)
+    dense = X.toarray() if sp.issparse(X) else X
+    expected = np.sum(dense.astype(np.float64) ** 2, axis=1)
+    np.testing.assert_allclose(_validation.checked_squared_norms(X), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("share", [0.5, 1.5])
+def test_features_are_refused_when_a_rows_squared_norm_nears_the_dtypes_range(share):
+    """``‖x‖²`` (in float64) against the largest float32 / 16: below, it passes;
+    above, the error says what to do."""
+    bound = float(np.finfo(np.float32).max) / 16
+    X = np.zeros((3, 4), dtype=np.float32)
+    X[0, :2] = np.sqrt(share * bound / 2)  # ‖x‖² = share · bound, every value finite
+    if share < 1:
+        assert _validation.checked_squared_norms(X)[0] == pytest.approx(share * bound, rel=1e-6)
+    else:
+        with pytest.raises(ValueError, match=r"too large for float32.*or pass float64"):
+            _validation.checked_squared_norms(X)

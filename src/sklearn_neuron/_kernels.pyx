@@ -1023,18 +1023,22 @@ cdef bint _within(const intp_t[::1] numbers, Py_ssize_t bound) noexcept nogil:
 
 # Passes over X outside the epochs ----------------------------------------------
 
-def mean_squared_norm(
-    const floating[::1] values, const index_t[::1] indptr, const double[::1] sample_weight
+def row_squared_norms(
+    const floating[::1] values, const index_t[::1] indptr, double[::1] out
 ):
-    """``Σ s ‖x‖² / Σ s`` over the rows ``values[indptr[i]:indptr[i + 1]]``: one pass.
+    """``out[i] = ‖x‖²`` of each row ``x = values[indptr[i]:indptr[i + 1]]``: one pass.
 
     The rows of a CSR matrix (its data and indptr), or of dense X raveled
-    (``indptr = 0, d, 2d, …``); summed in float64 whatever X's dtype.
+    (``indptr = 0, d, 2d, …``); summed in float64 whatever X's dtype. A NaN
+    or an infinity in a row makes its ``‖x‖²`` NaN or infinite: a sum of
+    squares never cancels them.
     """
     cdef Py_ssize_t i, p, start, end
-    cdef double total = 0.0, weights = 0.0, s0, s1, s2, s3
+    cdef double s0, s1, s2, s3
+    if out.shape[0] != indptr.shape[0] - 1:
+        raise ValueError(f"out holds {out.shape[0]} rows, indptr {indptr.shape[0] - 1}: they must be as many")
     with nogil:
-        for i in range(sample_weight.shape[0]):
+        for i in range(out.shape[0]):
             start, end = indptr[i], indptr[i + 1]
             s0 = s1 = s2 = s3 = 0.0  # four running sums, as dot takes a sparse row
             for p in range(start, end - (end - start) % 4, 4):
@@ -1044,9 +1048,7 @@ def mean_squared_norm(
                 s3 += <double> values[p + 3] * values[p + 3]
             for p in range(end - (end - start) % 4, end):
                 s0 += <double> values[p] * values[p]
-            total += sample_weight[i] * ((s0 + s1) + (s2 + s3))
-            weights += sample_weight[i]
-    return total / weights
+            out[i] = (s0 + s1) + (s2 + s3)
 
 
 def interleave_blocks(

@@ -14,9 +14,6 @@ al., "SGD: General Analysis and Improved Rates" (ICML 2019), eq. (14).
 import numpy as np
 import scipy.sparse as sp
 
-from ._compiled import kernels as _kernels
-from ._validation import flat_rows
-
 _EIGENVALUE_ROWS = 10_000
 
 
@@ -43,22 +40,21 @@ def largest_eigenvalue(X, sample_weight, n_iter=50, rtol=1e-3):
     return eigenvalue
 
 
-def mean_squared_norm(X, sample_weight):
-    """Weighted mean of ``‖(x, 1)‖²`` over the rows: one compiled pass, no copy of X."""
-    values, indptr = flat_rows(X)
-    weights = np.ascontiguousarray(sample_weight, dtype=np.float64)
-    return _kernels.mean_squared_norm(values, indptr, weights) + 1.0
+def mean_squared_norm(squared_norms, sample_weight):
+    """Weighted mean of ``‖(x, 1)‖²`` over the rows, from their ``‖x‖²``."""
+    return float(np.average(squared_norms, weights=sample_weight)) + 1.0
 
 
-def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
+def auto_learning_rate(X, squared_norms, sample_weight, batch_size, curvature, alpha):
     """The step ``1 / L(B)`` for batches of ``batch_size`` of the rows of X.
 
-    ``curvature`` is the loss's largest second derivative in the net input:
-    1/4 for the sigmoid, 1/2 for softmax.
+    ``squared_norms`` holds each row's ``‖x‖²``; ``curvature`` is the loss's
+    largest second derivative in the net input: 1/4 for the sigmoid, 1/2 for
+    softmax.
     """
     n_samples = X.shape[0]
     if batch_size <= 1 or n_samples <= 1:
-        return 1.0 / (curvature * mean_squared_norm(X, sample_weight) + alpha)
+        return 1.0 / (curvature * mean_squared_norm(squared_norms, sample_weight) + alpha)
     batch_size = min(batch_size, n_samples)
     # An estimate from evenly spaced rows is enough to choose a step; rows
     # of a sparse matrix cannot be picked without a copy, so it uses them all.
@@ -71,7 +67,7 @@ def auto_learning_rate(X, sample_weight, batch_size, curvature, alpha):
     whole_batch = curvature * largest_eigenvalue(rows, weights)
     if batch_size == n_samples:  # the full batch: the per-sample term below weighs nothing
         return 1.0 / (whole_batch + alpha)
-    per_sample = curvature * mean_squared_norm(X, sample_weight)
+    per_sample = curvature * mean_squared_norm(squared_norms, sample_weight)
     smoothness = (
         n_samples * (batch_size - 1) * whole_batch + (n_samples - batch_size) * per_sample
     ) / (batch_size * (n_samples - 1))

@@ -15,13 +15,14 @@ from ._learning_rate import auto_learning_rate
 from ._probabilities import log_probabilities, probabilities
 from ._training import History, Settings, Weights, auto_batch_size, run_epoch, train
 from ._validation import (
-    check_feature_scale,
     check_labels_in_classes,
     check_stream_classes,
     check_targets,
     checked_sample_weight,
+    checked_squared_norms,
     classes_and_targets,
     hold_out,
+    row_squared_norms,
     unchanged_on_error,
     validate_input,
     validate_samples,
@@ -376,7 +377,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 )
             X, y = validate_input(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                ensure_all_finite=False,  # check_feature_scale finds NaN and infinity
+                ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
             )  # fmt: skip
             check_targets(y)
             classes, targets = classes_and_targets(y)
@@ -385,7 +386,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     f"The training data has samples of one class only ({classes[0]!r}); "
                     "a classifier needs at least 2 classes."
                 )
-            check_feature_scale(X)
+            squared_norms = checked_squared_norms(X)
             sample_weight = checked_sample_weight(
                 sample_weight, X, targets, classes, self.class_weight
             )
@@ -414,6 +415,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 (X, targets, sample_weight), validation = hold_out(
                     X, targets, sample_weight, self.validation_fraction, self.random_state
                 )
+                squared_norms = row_squared_norms(X)  # of the rows left to train on
                 if history.validation is None:  # epochs of an earlier fit had no score
                     history.validation = [np.nan] * len(history.loss)
             else:
@@ -425,7 +427,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             batch_size = min(batch_size, X.shape[0])
             online = batch_size < X.shape[0]
             n_samples_seen = float(sample_weight.sum())
-            settings = self._settings(X, step_weight, batch_size, n_neurons, online, n_samples_seen)
+            settings = self._settings(
+                X, squared_norms, step_weight, batch_size, n_neurons, online, n_samples_seen
+            )
+            del squared_norms  # a float64 per row, not needed through training
             best_validation_score = train(
                 X, targets, step_weight, weights, history, settings,
                 self.random_state, validation,
@@ -475,11 +480,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             )
             X, y = validate_input(
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                reset=first_call, ensure_all_finite=False,  # check_feature_scale finds them
+                reset=first_call, ensure_all_finite=False,  # checked_squared_norms finds them
             )  # fmt: skip
             check_targets(y)
             check_labels_in_classes(y, classes)
-            check_feature_scale(X)
+            squared_norms = checked_squared_norms(X)
             targets = np.searchsorted(classes, y)
             sample_weight = checked_sample_weight(
                 sample_weight, X, targets, classes, self.class_weight
@@ -495,14 +500,14 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 history = History(loss=[], mistakes=[])
                 # chosen on the first chunk and kept, so that steps stay alike
                 settings = self._settings(
-                    X, sample_weight, batch_size, n_neurons, True, n_samples_seen
+                    X, squared_norms, sample_weight, batch_size, n_neurons, True, n_samples_seen
                 )
             else:
                 weights = Weights.from_state(self._training_state)
                 history = self._history()
                 settings = self._settings(
-                    X, sample_weight, batch_size, n_neurons, True, n_samples_seen,
-                    self.learning_rate_,
+                    X, squared_norms, sample_weight, batch_size, n_neurons, True,
+                    n_samples_seen, self.learning_rate_,
                 )  # fmt: skip
             history.validation = None
             run_epoch(
@@ -528,8 +533,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _settings(
-        self, X, sample_weight, batch_size, n_neurons, online, n_samples_seen, learning_rate=None
-    ):
+        self, X, squared_norms, sample_weight, batch_size, n_neurons, online, n_samples_seen,
+        learning_rate=None,
+    ):  # fmt: skip
         """The parameters, resolved for this data: the penalty, the step, the activation."""
         alpha = self.alpha
         if alpha == "auto":
@@ -543,7 +549,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             average = bool(self.average)
         if learning_rate is None and online:  # the full batch takes no fixed step
             learning_rate = self._learning_rate(
-                X, sample_weight, batch_size, n_neurons, alpha, average
+                X, squared_norms, sample_weight, batch_size, n_neurons, alpha, average
             )
         if self.learning_rule == "perceptron":
             activation = _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
@@ -562,7 +568,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
         )
 
-    def _learning_rate(self, X, sample_weight, batch_size, n_neurons, alpha, average):
+    def _learning_rate(
+        self, X, squared_norms, sample_weight, batch_size, n_neurons, alpha, average
+    ):
         learning_rate = self.learning_rate
         if learning_rate == "auto":
             if self.learning_rule == "perceptron":
@@ -578,7 +586,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     # probabilities within a few thousandths of the log-loss
                     # of the optimum's, where the largest step lost 0.03.
                     curvature *= 4.0
-                learning_rate = auto_learning_rate(X, sample_weight, batch_size, curvature, alpha)
+                learning_rate = auto_learning_rate(
+                    X, squared_norms, sample_weight, batch_size, curvature, alpha
+                )
         if learning_rate * alpha >= 1.0:
             raise ValueError(
                 f"learning_rate * alpha = {learning_rate:g} * {alpha:g} must be "
