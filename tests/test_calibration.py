@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.datasets import make_classification
 from sklearn.metrics import log_loss
 
 from benchmarks import calibration  # the benchmark script, run here as a test
 from sklearn_neuron import NeuronClassifier
+from sklearn_neuron import _calibration as calibration_module
 from sklearn_neuron._calibration import fit_temperature, softplus
 
 DATA_SETS = calibration.data_sets()
@@ -23,15 +24,20 @@ def test_perceptron_probabilities_beat_calibrated_classifier_cv(name):
     assert ours <= 1.05 * reference
 
 
-def platt_log_loss(z, y, weights, temperature):
-    """The weighted log-loss of softmax(z / T) against Platt's soft targets, by hand."""
+def platt_targets(z, y, weights):
+    """Platt's soft targets of each sample and class, by hand, and the net input of each class."""
     n_classes = 2 if z.ndim == 1 else z.shape[1]
     sizes = np.bincount(y, weights=weights, minlength=n_classes)
     own = (sizes[y] + 1) / (sizes[y] + 2)
     soft = np.repeat(((1 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
     soft[np.arange(len(y)), y] = own
     # two classes: the net input is that of class 1 against 0 for class 0
-    scores = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z
+    return soft, np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z
+
+
+def platt_log_loss(z, y, weights, temperature):
+    """The weighted log-loss of softmax(z / T) against Platt's soft targets."""
+    soft, scores = platt_targets(z, y, weights)
     log_proba = log_softmax(scores / temperature, axis=1)
     return np.average(-np.sum(soft * log_proba, axis=1), weights=weights)
 
@@ -45,6 +51,31 @@ def test_temperature_minimises_the_log_loss_against_platt_targets(n_classes):
     temperature = fit_temperature(z, y, weights)
     for nearby in [temperature * 0.98, temperature * 1.02]:
         assert platt_log_loss(z, y, weights, temperature) < platt_log_loss(z, y, weights, nearby)
+
+
+def platt_slope(z, y, weights, inverse):
+    """The derivative of that loss in a = 1 / T: the mean of E_p[z] − Σ_k t_k z_k."""
+    soft, scores = platt_targets(z, y, weights)
+    proba = softmax(inverse * scores, axis=1)
+    return np.average(np.sum((proba - soft) * scores, axis=1), weights=weights)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sampled_weights", ["random", "zero"])
+def test_temperature_of_many_samples_is_the_zero_of_the_slope(n_classes, sampled_weights):
+    """On more rows than Newton's start sample: T is where the loss's derivative is zero."""
+    rng = np.random.default_rng(n_classes)
+    n = 3 * calibration_module.TEMPERATURE_START_ROWS + 7
+    y = rng.integers(0, n_classes, size=n)
+    if n_classes == 2:
+        z = 3.0 * rng.normal(size=n) + 4.0 * (2 * y - 1)
+    else:
+        z = 2.0 * rng.normal(size=(n, n_classes)) + 5.0 * np.eye(n_classes)[y]
+    weights = rng.uniform(0.5, 2, size=n)
+    if sampled_weights == "zero":  # the rows the start sample takes weigh nothing
+        weights[:: -(-n // calibration_module.TEMPERATURE_START_ROWS)] = 0.0
+    root = brentq(lambda log_a: platt_slope(z, y, weights, np.exp(log_a)), -10, 10, xtol=1e-14)
+    np.testing.assert_allclose(fit_temperature(z, y, weights), np.exp(-root), rtol=1e-9)
 
 
 @pytest.mark.parametrize("chunk_size", [1, 10, 500])

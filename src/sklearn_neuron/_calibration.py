@@ -17,16 +17,13 @@ import scipy.sparse as sp
 from ._full_batch_kernels import tempered_moments
 
 
-def platt_own_targets(targets, sample_weight, n_classes, class_sizes=None):
-    """Each sample's soft target for its own class: ``(N + 1) / (N + 2)``.
+def platt_own_targets(class_sizes):
+    """The soft target of each class for its own samples: ``(N + 1) / (N + 2)``.
 
-    ``N`` is the weighted size of the sample's class (in ``class_sizes`` when
-    given, else among these samples); the remaining ``1 / (N + 2)`` is shared
-    by the other classes.
+    ``N`` is the weighted size of the class; the remaining ``1 / (N + 2)`` is
+    shared by the other classes.
     """
-    if class_sizes is None:
-        class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
-    return (class_sizes[targets] + 1.0) / (class_sizes[targets] + 2.0)
+    return (class_sizes + 1.0) / (class_sizes + 2.0)
 
 
 def fit_temperature(
@@ -56,50 +53,85 @@ def fit_temperature(
     spread = np.abs(z).max()
     if spread == 0.0:
         return 1.0
-    binary = z.ndim == 1
-    n_classes = 2 if binary else z.shape[1]
-    own = platt_own_targets(targets, sample_weight, n_classes, class_sizes)
-    weight = sample_weight / sample_weight.sum()
+    n_classes = 2 if z.ndim == 1 else z.shape[1]
+    if class_sizes is None:
+        class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
+    own = platt_own_targets(class_sizes)
 
     # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
     # per sample, with a = 1 / T: convex in a, with the derivatives
     #   f'(a) = E_p[z] − Σ_k t_k z_k,   f''(a) = Var_p[z]   (p = softmax(a z)),
-    # weighted means over the samples. Newton's method, safeguarded by the
-    # bracket that the sign of f' keeps, needs a handful of passes. It runs
-    # on z / spread, where a = spread / T is near 1, so that nothing overflows.
-    z = z / spread
-    if binary:  # z is the net input of class 1 against 0 for class 0
-        target_z = z * np.where(targets == 1, own, 1.0 - own)
-    else:
-        z_own = z[np.arange(len(z)), targets]
-        target_z = own * z_own + (1.0 - own) / (n_classes - 1) * (z.sum(axis=1) - z_own)
-    mean_target_z = weight @ target_z
+    # weighted means over the samples. Newton's method finds the zero of f'.
+    # It runs on z / spread, where a = spread / T is near 1, so that nothing
+    # overflows.
+    z = (z / spread).reshape(len(z), -1)
+    weight = sample_weight / sample_weight.sum()
+    # The full data's Newton starts from the optimum of an evenly spaced
+    # sample: that is within about 1 / sqrt(sample) of its own, and Newton
+    # doubles the correct digits a pass, so that three passes over all rows
+    # finish where seven or more did from a = 1 (on 225,000 rows those
+    # passes were 40 % of the perceptron rule's fit).
+    inverse = 1.0
+    sample = slice(0, len(z), -(-len(z) // TEMPERATURE_START_ROWS))
+    if len(z) > 2 * TEMPERATURE_START_ROWS and weight[sample].sum() > 0:
+        sampled_weight = weight[sample] / weight[sample].sum()
+        inverse = newton(z[sample], targets[sample], sampled_weight, own, inverse, spread, largest)
+    return float(spread / newton(z, targets, weight, own, inverse, spread, largest))
 
-    columns = np.ascontiguousarray(z.reshape(len(z), -1))
 
-    def derivatives(inverse):  # one compiled pass
-        mean_z, variance_z = tempered_moments(columns, weight, inverse)
-        return mean_z - mean_target_z, variance_z
+# The temperature's Newton starts from a sample of at most this many rows.
+TEMPERATURE_START_ROWS = 10_000
 
+
+def newton(z, targets, weight, own, inverse, spread, largest):
+    """The ``a`` where ``f'(a)`` of :func:`fit_temperature` is zero, from ``inverse``.
+
+    Newton's method, safeguarded by the bracket that the sign of ``f'``
+    keeps; one compiled pass over ``z`` a step.
+    """
+    z = np.ascontiguousarray(z)
+    mean_target_z = target_mean(z, targets, weight, own)
     # From near-uniform probabilities to near-certainty, and never so small
     # that T = spread / a would overflow.
     low = np.exp(max(-20.0, float(np.log(spread) - np.log(largest)) + 1.0))
     high = np.exp(20.0)
-    inverse = 1.0
+    inverse = min(max(inverse, low), high)
     for _ in range(100):
-        slope, curvature = derivatives(inverse)
+        mean_z, curvature = tempered_moments(z, weight, inverse)
+        slope = mean_z - mean_target_z
         if slope > 0:
             high = inverse
         else:
             low = inverse
         step = inverse - slope / curvature if curvature > 0 else np.nan
-        if not low < step < high:  # outside the bracket: its geometric middle
+        bisected = not low < step < high
+        if bisected:  # outside the bracket: its geometric middle
             step = np.sqrt(low * high)
-        converged = abs(step - inverse) <= 1e-10 * inverse or high <= low * (1 + 1e-12)
+        # A Newton step of ε leaves an error of about ε² (1e-12 here): the
+        # step needs no pass to confirm it.
+        converged = (not bisected and abs(step - inverse) <= 1e-6 * inverse) or (
+            high <= low * (1 + 1e-12)
+        )
         inverse = step
         if converged:
             break
-    return float(spread / inverse)
+    return inverse
+
+
+def target_mean(z, targets, weight, own):
+    """``Σ_k t_k z_k``, the soft targets' net input, in the weighted mean over the samples.
+
+    ``own`` is each class's target for its own samples (see
+    :func:`platt_own_targets`); the rest is shared by the other classes.
+    """
+    n_classes = len(own)
+    if z.shape[1] == 1:  # z of class 1 against 0 for class 0
+        of_class = np.bincount(targets, weights=weight * z[:, 0], minlength=2)
+        return (1.0 - own[0]) * of_class[0] + own[1] * of_class[1]
+    z_own = z[np.arange(len(z)), targets]
+    of_own = np.bincount(targets, weights=weight * z_own, minlength=n_classes)
+    of_others = np.bincount(targets, weights=weight * (z.sum(axis=1) - z_own), minlength=n_classes)
+    return own @ of_own + ((1.0 - own) / (n_classes - 1)) @ of_others
 
 
 def softplus(x):
