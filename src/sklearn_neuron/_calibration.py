@@ -16,6 +16,9 @@ import scipy.sparse as sp
 
 from ._full_batch_kernels import tempered_moments
 
+# The temperature's Newton starts from a sample of at most this many rows.
+TEMPERATURE_START_ROWS = 10_000
+
 
 def platt_own_targets(class_sizes):
     """The soft target of each class for its own samples: ``(N + 1) / (N + 2)``.
@@ -77,10 +80,6 @@ def fit_temperature(
         sampled_weight = weight[sample] / weight[sample].sum()
         inverse = newton(z[sample], targets[sample], sampled_weight, own, inverse, spread, largest)
     return float(spread / newton(z, targets, weight, own, inverse, spread, largest))
-
-
-# The temperature's Newton starts from a sample of at most this many rows.
-TEMPERATURE_START_ROWS = 10_000
 
 
 def newton(z, targets, weight, own, inverse, spread, largest):
