@@ -30,7 +30,7 @@ setup(
         [
             Extension(
                 f"sklearn_neuron.{name}",
-                [f"src/sklearn_neuron/{name}.pyx"],
+                [f"sklearn_neuron/{name}.pyx"],
                 extra_compile_args=flags,
             )
             for name, flags in KERNELS.items()
