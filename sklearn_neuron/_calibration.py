@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_random_state
 
 from ._full_batch_kernels import tempered_moments
 
@@ -23,15 +24,26 @@ TEMPERATURE_START_ROWS = 10_000
 def platt_own_targets(class_sizes):
     """The soft target of each class for its own samples: ``(N + 1) / (N + 2)``.
 
-    ``N`` is the weighted size of the class; the remaining ``1 / (N + 2)`` is
-    shared by the other classes.
+    ``N`` is the size of the class (see :func:`class_sizes`); the remaining
+    ``1 / (N + 2)`` is shared by the other classes.
     """
     return (class_sizes + 1.0) / (class_sizes + 2.0)
 
 
-def fit_temperature(
-    net_input, targets, sample_weight, largest=sys.float_info.max, class_sizes=None
-):
+def class_sizes(targets, sample_weight, n_classes, unit):
+    """Each class's size for Platt's targets: its weight, in units of the lightest sample.
+
+    Platt's targets count samples, and sample weights have no unit of their
+    own: ``unit`` is the smallest positive sample weight, class weights
+    aside, and a sample of that weight counts as one. Weights of any scale
+    (1/n each, or 1000 each) then count as unit weights do, integer weights,
+    whose lightest is 1, as the samples repeated, and a class weight of 2 as
+    the class's samples counted twice.
+    """
+    return np.bincount(targets, weights=sample_weight / unit, minlength=n_classes)
+
+
+def fit_temperature(net_input, targets, sample_weight, sizes, largest=sys.float_info.max):
     """The temperature ``T`` for which ``softmax(z / T)`` best fits the targets.
 
     Parameters
@@ -44,9 +56,9 @@ def fit_temperature(
     sample_weight : ndarray of shape (n_samples,)
     largest : float
         The largest number of the data's dtype: the temperature stays below.
-    class_sizes : ndarray of shape (n_classes,), default=None
-        The weighted class sizes of Platt's targets, if the samples are a
-        sample of larger data; by default, those of these samples.
+    sizes : ndarray of shape (n_classes,)
+        The class sizes of Platt's targets (:func:`class_sizes`), of these
+        samples or, if they are a sample, of the data they were drawn from.
 
     Returns
     -------
@@ -56,10 +68,7 @@ def fit_temperature(
     spread = np.abs(z).max()
     if spread == 0.0:
         return 1.0
-    n_classes = 2 if z.ndim == 1 else z.shape[1]
-    if class_sizes is None:
-        class_sizes = np.bincount(targets, weights=sample_weight, minlength=n_classes)
-    own = platt_own_targets(class_sizes)
+    own = platt_own_targets(sizes)
 
     # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
     # per sample, with a = 1 / T: convex in a, with the derivatives
@@ -152,26 +161,45 @@ STREAM_SAMPLE_ROWS = 1_000
 STREAM_SAMPLE_VALUES = 2**20
 
 
-def stream_with(stream, chunk, n_classes, rng):
+def stream_with(stream, chunk, unit, n_classes, random_state):
     """What calibration keeps of a stream, with one more chunk ``(X, targets, sample_weight)``.
 
     A dict: ``sample``, a uniform sample of the rows streamed so far
-    (:func:`reservoir_sample`); ``n_seen``, how many were streamed; and
-    ``class_sizes``, their weighted class sizes, for Platt's targets. None
-    starts a stream.
+    (:func:`reservoir_sample`), of at most ``capacity`` rows; ``n_seen``, how
+    many were streamed; ``class_sizes``, their weighted class sizes, and
+    ``unit``, the smallest positive sample weight, for Platt's targets; and
+    ``rng``, the stream's own random numbers. ``unit`` is the chunk's
+    smallest positive sample weight (class weights aside). None starts a stream: its
+    capacity is set by the first chunk's row width, and its random numbers
+    are drawn from ``random_state`` once, so that an int ``random_state``
+    does not replay the same numbers for every chunk.
     """
+    X, targets, sample_weight = chunk
     if stream is None:
-        stream = {"sample": None, "n_seen": 0, "class_sizes": np.zeros(n_classes)}
-    _, targets, sample_weight = chunk
+        stored_per_row = X.nnz / max(X.shape[0], 1) if sp.issparse(X) else X.shape[1]
+        stream = {
+            "sample": None,
+            "capacity": max(
+                1, min(STREAM_SAMPLE_ROWS, int(STREAM_SAMPLE_VALUES // max(stored_per_row, 1)))
+            ),
+            "n_seen": 0,
+            "class_sizes": np.zeros(n_classes),
+            "unit": np.inf,
+            "rng": np.random.RandomState(check_random_state(random_state).randint(2**31 - 1)),
+        }
     return {
-        "sample": reservoir_sample(stream["sample"], chunk, stream["n_seen"], rng),
+        **stream,
+        "sample": reservoir_sample(
+            stream["sample"], chunk, stream["n_seen"], stream["capacity"], stream["rng"]
+        ),
         "n_seen": stream["n_seen"] + len(targets),
         "class_sizes": stream["class_sizes"]
         + np.bincount(targets, weights=sample_weight, minlength=n_classes),
+        "unit": min(stream["unit"], unit),
     }
 
 
-def reservoir_sample(sample, chunk, n_seen, rng):
+def reservoir_sample(sample, chunk, n_seen, capacity, rng):
     """A uniform sample of the rows streamed so far, updated with one more chunk.
 
     Vitter's algorithm R: the ``k``-th row of the stream (from 0) takes a
@@ -184,9 +212,12 @@ def reservoir_sample(sample, chunk, n_seen, rng):
     sample : tuple (X, targets, sample_weight) or None
         The sample of the ``n_seen`` rows streamed before this chunk.
     chunk : tuple (X, targets, sample_weight)
-        The rows of the chunk (X dense or CSR).
+        The rows of the chunk (X dense or CSR; a sample and a chunk of
+        different kinds are stacked as CSR).
     n_seen : int
         How many rows were streamed before the chunk.
+    capacity : int
+        The most rows the sample holds.
     rng : numpy.random.RandomState
 
     Returns
@@ -194,32 +225,30 @@ def reservoir_sample(sample, chunk, n_seen, rng):
     sample : tuple (X, targets, sample_weight)
     """
     X = chunk[0]
-    stored_per_row = X.nnz / max(X.shape[0], 1) if sp.issparse(X) else X.shape[1]
-    capacity = max(1, min(STREAM_SAMPLE_ROWS, int(STREAM_SAMPLE_VALUES // max(stored_per_row, 1))))
     position = n_seen + np.arange(X.shape[0], dtype=np.int64)  # of each row in the stream
     place = np.where(position < capacity, position, rng.randint(0, position + 1))
     taken = np.flatnonzero(place < capacity)
     if len(taken) == 0:
         return sample
-    # Row j of the new sample is row source[j] of [sample; chunk]. Of rows of
-    # the chunk that take the same place, the last one stays.
-    n_sampled = 0 if sample is None else sample[0].shape[0]
-    source = np.arange(max(n_sampled, min(capacity, n_seen + X.shape[0])))
+    # Of rows of the chunk that take the same place, the last one stays; only
+    # those are copied. Row j of the new sample is row source[j] of
+    # [sample; kept rows].
     last = len(taken) - 1 - np.unique(place[taken][::-1], return_index=True)[1]
-    source[place[taken[last]]] = n_sampled + taken[last]
+    kept = taken[last]
+    n_sampled = 0 if sample is None else sample[0].shape[0]
+    source = np.arange(min(capacity, n_seen + X.shape[0]))
+    source[place[kept]] = n_sampled + np.arange(len(kept))
+    rows = tuple(part[kept] for part in chunk)
     if sample is not None:
-        (sampled_X, sampled_targets, sampled_weight), (_, targets, sample_weight) = sample, chunk
-        chunk = (
-            _stack_rows(sampled_X, X),
-            np.concatenate([sampled_targets, targets]),
-            np.concatenate([sampled_weight, sample_weight]),
+        rows = (
+            _stack_rows(sample[0], rows[0]),
+            np.concatenate([sample[1], rows[1]]),
+            np.concatenate([sample[2], rows[2]]),
         )
-    return tuple(part[source] for part in chunk)
+    return tuple(part[source] for part in rows)
 
 
 def _stack_rows(top, bottom):
-    return (
-        sp.vstack([top, bottom], format="csr")
-        if sp.issparse(top)
-        else np.concatenate([top, bottom])
-    )
+    if sp.issparse(top) or sp.issparse(bottom):
+        return sp.vstack([sp.csr_matrix(top), sp.csr_matrix(bottom)], format="csr")
+    return np.concatenate([top, bottom])

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._calibration import fit_temperature, stream_with
+from ._calibration import class_sizes, fit_temperature, stream_with
 from ._learning_rate import auto_learning_rate
 from ._probabilities import log_probabilities, probabilities
 from ._training import History, Settings, Weights, auto_batch_size, run_epoch, train
@@ -23,6 +23,7 @@ from ._validation import (
     classes_and_targets,
     hold_out,
     row_squared_norms,
+    summed_duplicates,
     unchanged_on_error,
     validate_input,
     validate_samples,
@@ -122,7 +123,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Hold out a stratified ``validation_fraction`` of the training data,
         score the neuron on it after every epoch, stop when the score stops
         improving, and keep the weights of the best epoch. Only :meth:`fit`
-        can: :meth:`partial_fit` refuses it.
+        can: :meth:`partial_fit` refuses it on its first call, and after a
+        fit learns from each chunk without holding any of it out (as
+        ``SGDClassifier`` does).
 
     validation_fraction : float, default=0.1
         The share of the training data held out by ``early_stopping``.
@@ -139,8 +142,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplying the sample weights. ``"balanced"``
-        weighs each class inversely to its frequency (not with
-        :meth:`partial_fit`, which sees one chunk at a time).
+        weighs each class inversely to its frequency, its samples' weights
+        summed (``n_samples / (n_classes · class size)`` for unit weights); not
+        on a first call of :meth:`partial_fit`, which sees one chunk at a
+        time, while after :meth:`fit` it keeps the class weights fit
+        computed.
 
     warm_start : bool, default=False
         Let :meth:`fit` go on from the weights of the previous fit, rather
@@ -263,8 +269,11 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     log-loss on the training data (for :meth:`partial_fit`, on a uniform
     sample of up to 1,000 of the rows streamed so far) against Platt's
     targets ``(N + 1)/(N + 2)`` and ``1/(N + 2)`` for a class of ``N``
-    samples. They keep the ranking of :meth:`decision_function`, and
-    their argmax is :meth:`predict`.
+    samples; with sample weights, ``N`` is the class's weight in units of
+    the lightest sample (class weights aside), so that integer weights count
+    as repeated samples and the scale of the weights does not matter. They
+    keep the ranking of :meth:`decision_function`, and their argmax is
+    :meth:`predict`.
 
     References
     ----------
@@ -358,10 +367,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels.
 
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples. A weight of 2 counts as the sample
-            repeated: for a given ``alpha`` only the ratios of the weights
-            matter, and ``alpha="auto"`` takes the penalty from their sum.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the samples; a number weighs every sample alike. A
+            weight of 2 counts as the sample repeated. For a given ``alpha``
+            only the ratios of the weights matter, the perceptron's
+            probabilities included (see Notes); ``alpha="auto"`` of the
+            sigmoid rule is one over their sum, as ``LogisticRegression``'s
+            ``C=1`` is, so that their scale sets the penalty there.
 
         Returns
         -------
@@ -376,9 +388,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
                 )
             X, y = validate_input(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
+                self, X, y, accept_sparse="csr", dtype=self._training_dtypes(continuing),
+                order="C", ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
             )  # fmt: skip
+            X = summed_duplicates(X)
             check_targets(y)
             classes, targets = classes_and_targets(y)
             if len(classes) < 2:
@@ -387,7 +400,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     "a classifier needs at least 2 classes."
                 )
             squared_norms = checked_squared_norms(X)
-            sample_weight = checked_sample_weight(
+            sample_weight, unit, self._class_weights = checked_sample_weight(
                 sample_weight, X, targets, classes, self.class_weight
             )
             if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
@@ -420,13 +433,17 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     history.validation = [np.nan] * len(history.loss)
             else:
                 history.validation = None
+            n_samples_seen = float(sample_weight.sum())
+            # Relative to the largest: the same ratios whatever the scale of
+            # the weights, even denormal ones, whose sum divides into infinity.
+            largest = sample_weight.max()
+            sample_weight, unit = sample_weight / largest, unit / largest
             # Divided by their mean, unit weights leave the textbook rule as it is.
             step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
 
             batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
             batch_size = min(batch_size, X.shape[0])
             online = batch_size < X.shape[0]
-            n_samples_seen = float(sample_weight.sum())
             settings = self._settings(
                 X, squared_norms, step_weight, batch_size, n_neurons, online, n_samples_seen
             )
@@ -440,7 +457,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             self.n_samples_seen_ = n_samples_seen
             vars(self).pop("_stream", None)  # what partial_fit streamed before
             self.best_validation_score_ = best_validation_score
-            self.temperature_ = self._fit_temperature(X, targets, sample_weight)
+            self.temperature_ = self._fit_temperature(
+                X, targets, sample_weight, class_sizes(targets, sample_weight, len(classes), unit)
+            )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -459,8 +478,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             All the labels the stream will contain. Required on the first
             call, since a chunk may not show them all; ignored if equal later.
 
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples, multiplying their steps.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the samples, multiplying their steps (as given, not
+            divided by their mean); a number weighs every sample alike.
 
         Returns
         -------
@@ -468,26 +488,31 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             The neuron, trained on one more chunk.
         """
         with unchanged_on_error(self):
-            if self.early_stopping:
+            first_call = not hasattr(self, "_training_state")
+            if self.early_stopping and first_call:
                 raise ValueError(
                     "early_stopping=True needs fit, which holds out part of the data to "
                     "score every epoch; partial_fit sees one chunk at a time. Set "
-                    "early_stopping=False for partial_fit."
+                    "early_stopping=False for partial_fit, or call fit first (partial_fit "
+                    "then goes on learning from each chunk, holding nothing out)."
                 )
-            first_call = not hasattr(self, "_training_state")
             classes = check_stream_classes(
                 classes, None if first_call else self.classes_, self.class_weight
             )
             X, y = validate_input(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                reset=first_call, ensure_all_finite=False,  # checked_squared_norms finds them
+                self, X, y, accept_sparse="csr", dtype=self._training_dtypes(not first_call),
+                order="C", reset=first_call, ensure_all_finite=False,  # checked_squared_norms
             )  # fmt: skip
+            X = summed_duplicates(X)
             check_targets(y)
             check_labels_in_classes(y, classes)
             squared_norms = checked_squared_norms(X)
             targets = np.searchsorted(classes, y)
-            sample_weight = checked_sample_weight(
-                sample_weight, X, targets, classes, self.class_weight
+            class_weight = self.class_weight
+            if class_weight == "balanced":  # as fit resolved it (check_stream_classes)
+                class_weight = self._class_weights
+            sample_weight, unit, self._class_weights = checked_sample_weight(
+                sample_weight, X, targets, classes, class_weight
             )
 
             batch_size = 1 if self.batch_size == "auto" else self.batch_size
@@ -523,14 +548,31 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 self._stream = stream_with(
                     None if first_call else getattr(self, "_stream", None),
                     (X, targets, sample_weight),
+                    unit,
                     len(classes),
-                    check_random_state(self.random_state),
+                    self.random_state,
                 )
                 sampled_X, sampled_targets, sampled_weight = self._stream["sample"]
                 self.temperature_ = self._fit_temperature(
-                    sampled_X, sampled_targets, sampled_weight, self._stream["class_sizes"]
+                    sampled_X,
+                    sampled_targets,
+                    sampled_weight,
+                    self._stream["class_sizes"] / self._stream["unit"],
                 )
         return self
+
+    def _training_dtypes(self, continuing):
+        """The dtypes X may train in: float64 or float32, or the dtype of the weights to go on from.
+
+        Weights learned in one precision go on learning in it: data of
+        another dtype are cast to the weights' (as ``SGDClassifier`` keeps
+        its ``coef_``'s), rather than the weights to the data's, which would
+        round away what was learned in float64 or claim digits that float32
+        training never had.
+        """
+        if continuing:
+            return self._training_state["coef"].dtype
+        return [np.float64, np.float32]
 
     def _settings(
         self, X, squared_norms, sample_weight, batch_size, n_neurons, online, n_samples_seen,
@@ -542,7 +584,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             if self.learning_rule == "perceptron" or n_samples_seen <= 0:
                 alpha = 0.0  # the perceptron criterion has no scale to penalise
             else:  # LogisticRegression(C=1)'s penalty, on the mean loss
-                alpha = 1.0 / n_samples_seen
+                # (as large as a float goes, for weights whose sum is denormal)
+                alpha = min(1.0 / n_samples_seen, np.finfo(np.float64).max)
         if self.average == "auto":
             average = self.learning_rate == "auto" and online
         else:
@@ -589,7 +632,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 learning_rate = auto_learning_rate(
                     X, squared_norms, sample_weight, batch_size, curvature, alpha
                 )
-        if learning_rate * alpha >= 1.0:
+        # "auto" steps are below 1 / alpha by construction (their product
+        # reaches 1 only by rounding, when the penalty outweighs all else)
+        if self.learning_rate != "auto" and learning_rate * alpha >= 1.0:
             raise ValueError(
                 f"learning_rate * alpha = {learning_rate:g} * {alpha:g} must be "
                 "below 1, or every update wipes out the weights; lower "
@@ -619,7 +664,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(history.loss)
         self.temperature_ = 1.0
 
-    def _fit_temperature(self, X, targets, sample_weight, class_sizes=None):
+    def _fit_temperature(self, X, targets, sample_weight, sizes):
         """The perceptron's temperature on X (1 for the sigmoid rule)."""
         if self.learning_rule != "perceptron":
             return 1.0
@@ -627,8 +672,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             self._net_input(X),
             targets,
             sample_weight,
+            sizes,
             largest=np.finfo(X.dtype).max,
-            class_sizes=class_sizes,
         )
 
     # --- Predicting -------------------------------------------------------

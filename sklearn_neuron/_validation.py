@@ -135,9 +135,17 @@ def classes_and_targets(y):
 
 
 def checked_sample_weight(sample_weight, X, targets, classes, class_weight):
-    """Sample weights times class weights, checked."""
+    """Sample weights times class weights, checked; a number weighs every sample alike.
+
+    Returns the weights; their unit, the smallest positive sample weight,
+    class weights aside (1 without sample weights), which Platt's targets
+    count as one sample (see _calibration.class_sizes); and the weight of
+    each class (see :func:`class_weights`).
+    """
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight)
+        if sample_weight.ndim == 0:
+            sample_weight = np.full(X.shape[0], sample_weight, dtype=np.float64)
         if sample_weight.dtype.kind in "fc" and np.isnan(sample_weight).any():
             raise ValueError(
                 "sample_weight contains NaN; give every sample a finite non-negative weight."
@@ -147,14 +155,47 @@ def checked_sample_weight(sample_weight, X, targets, classes, class_weight):
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
-    if class_weight is not None:
-        sample_weight = (
-            sample_weight
-            * compute_class_weight(class_weight, classes=classes, y=classes[targets])[targets]
-        )
+    unit = float(sample_weight[sample_weight > 0].min())
+    of_class = class_weights(class_weight, classes, targets, sample_weight)
+    sample_weight = sample_weight * of_class[targets]
     if not np.isfinite(sample_weight.sum()):
         raise ValueError("sample_weight must be finite; rescale the weights.")
-    return sample_weight
+    return sample_weight, unit, of_class
+
+
+def class_weights(class_weight, classes, targets, sample_weight):
+    """The weight of each class: 1, a dict's values, or ``"balanced"``'s on the weighted classes.
+
+    An array is taken as the weights of the classes, already resolved.
+
+    ``"balanced"`` gives class ``k`` the weight ``S / (n_classes · S_k)``, with
+    ``S_k`` the sample weight of its samples and ``S`` the total, as
+    scikit-learn's ``compute_class_weight(..., sample_weight=...)`` does (from
+    version 1.7): weighted rows and the same rows repeated then weigh alike.
+    """
+    if class_weight is None:
+        return np.ones(len(classes))
+    if isinstance(class_weight, np.ndarray):
+        return class_weight
+    if class_weight == "balanced":
+        sizes = np.bincount(targets, weights=sample_weight, minlength=len(classes))
+        # a class whose samples all weigh nothing keeps weighing nothing
+        with np.errstate(divide="ignore"):
+            weights = np.where(sizes > 0, sizes.sum() / (len(classes) * sizes), 0.0)
+        return weights
+    weights = compute_class_weight(class_weight, classes=classes, y=classes[targets])
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
+        refused = {
+            label: weight
+            for label, weight in zip(classes.tolist(), weights.tolist(), strict=True)
+            if not (np.isfinite(weight) and weight >= 0)
+        }
+        raise ValueError(
+            f"class_weight gives the classes {refused} weights that are negative or not "
+            "finite; class weights multiply sample weights, which must be finite and "
+            "non-negative. Give every class a weight of 0 or more."
+        )
+    return weights
 
 
 def hold_out(X, targets, sample_weight, validation_fraction, random_state):
@@ -195,17 +236,22 @@ def hold_out(X, targets, sample_weight, validation_fraction, random_state):
 
 
 def check_stream_classes(classes, fitted_classes, class_weight):
-    """The sorted ``classes`` of ``partial_fit``, checked against the first call's."""
+    """The sorted ``classes`` of ``partial_fit``, checked against the first call's.
+
+    ``class_weight="balanced"`` can go on from a fit, which resolved it on
+    all of y, but cannot start a stream.
+    """
     if fitted_classes is None and classes is None:
         raise ValueError(
             "classes must be passed on the first call to partial_fit: "
             "the list of every label the stream will contain."
         )
-    if class_weight == "balanced":
+    if class_weight == "balanced" and fitted_classes is None:
         raise ValueError(
             "class_weight='balanced' needs all the labels at once, which "
             "partial_fit does not see; pass a dict, e.g. from "
-            "sklearn.utils.compute_class_weight on the whole y."
+            "sklearn.utils.compute_class_weight on the whole y, or call fit first: "
+            "partial_fit then keeps the class weights that fit computed."
         )
     if classes is None:
         return fitted_classes
@@ -227,3 +273,17 @@ def check_labels_in_classes(y, classes):
             f"y has labels {unseen.tolist()} that are not among the classes "
             f"{classes.tolist()} given on the first call to partial_fit."
         )
+
+
+def summed_duplicates(X):
+    """CSR X in scipy's canonical form: duplicate entries summed, columns in order.
+
+    scipy reads an entry stored twice as their sum; the compiled passes read
+    each stored value once, so such X is summed first (a copy: X itself is
+    left as it is). Canonical X, which scipy's own operations make, is
+    returned as it is.
+    """
+    if sp.issparse(X) and not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X

@@ -10,7 +10,7 @@ from sklearn.metrics import log_loss
 from benchmarks import calibration  # the benchmark script, run here as a test
 from sklearn_neuron import NeuronClassifier
 from sklearn_neuron import _calibration as calibration_module
-from sklearn_neuron._calibration import fit_temperature, softplus
+from sklearn_neuron._calibration import class_sizes, fit_temperature, softplus
 
 DATA_SETS = calibration.data_sets()
 
@@ -27,7 +27,8 @@ def test_perceptron_probabilities_beat_calibrated_classifier_cv(name):
 def platt_targets(z, y, weights):
     """Platt's soft targets of each sample and class, by hand, and the net input of each class."""
     n_classes = 2 if z.ndim == 1 else z.shape[1]
-    sizes = np.bincount(y, weights=weights, minlength=n_classes)
+    # a sample of the smallest positive weight counts as one
+    sizes = np.bincount(y, weights=weights / weights[weights > 0].min(), minlength=n_classes)
     own = (sizes[y] + 1) / (sizes[y] + 2)
     soft = np.repeat(((1 - own) / (n_classes - 1))[:, None], n_classes, axis=1)
     soft[np.arange(len(y)), y] = own
@@ -48,7 +49,7 @@ def test_temperature_minimises_the_log_loss_against_platt_targets(n_classes):
     X, y = make_classification(400, 5, n_informative=3, n_classes=n_classes, random_state=0)
     z = NeuronClassifier(learning_rule="perceptron").fit(X, y).decision_function(X)
     weights = np.random.default_rng(0).uniform(0.5, 2, size=len(y))
-    temperature = fit_temperature(z, y, weights)
+    temperature = fit_temperature(z, y, weights, class_sizes(y, weights, n_classes, weights.min()))
     for nearby in [temperature * 0.98, temperature * 1.02]:
         assert platt_log_loss(z, y, weights, temperature) < platt_log_loss(z, y, weights, nearby)
 
@@ -75,7 +76,8 @@ def test_temperature_of_many_samples_is_the_zero_of_the_slope(n_classes, sampled
     if sampled_weights == "zero":  # the rows the start sample takes weigh nothing
         weights[:: -(-n // calibration_module.TEMPERATURE_START_ROWS)] = 0.0
     root = brentq(lambda log_a: platt_slope(z, y, weights, np.exp(log_a)), -10, 10, xtol=1e-14)
-    np.testing.assert_allclose(fit_temperature(z, y, weights), np.exp(-root), rtol=1e-9)
+    sizes = class_sizes(y, weights, n_classes, weights[weights > 0].min())
+    np.testing.assert_allclose(fit_temperature(z, y, weights, sizes), np.exp(-root), rtol=1e-9)
 
 
 @pytest.mark.parametrize("chunk_size", [1, 10, 500])
