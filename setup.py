@@ -7,7 +7,6 @@ editable installs need the build tools installed beforehand and rebuild on
 import, in every worker process).
 """
 
-import platform
 import sys
 
 from Cython.Build import cythonize
@@ -17,13 +16,7 @@ from setuptools import Extension, setup
 # arithmetic stays as written, so that results do not depend on the machine.
 KEEP_ROUNDING = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 
-KERNELS = {"_kernels": KEEP_ROUNDING, "_full_batch_kernels": KEEP_ROUNDING}
-# On x86-64 the online kernels are built a second time, for processors with
-# AVX2: wider vectors, the same arithmetic (still no fused multiply-add, so
-# the same bits). _compiled.py picks the build the processor runs. gcc and
-# clang take -mavx2; MSVC's builds are left at the baseline.
-if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
-    KERNELS["_kernels_avx2"] = [*KEEP_ROUNDING, "-mavx2"]
+KERNELS = ["_kernels", "_full_batch_kernels"]
 
 setup(
     ext_modules=cythonize(
@@ -31,9 +24,9 @@ setup(
             Extension(
                 f"sklearn_neuron.{name}",
                 [f"sklearn_neuron/{name}.pyx"],
-                extra_compile_args=flags,
+                extra_compile_args=KEEP_ROUNDING,
             )
-            for name, flags in KERNELS.items()
+            for name in KERNELS
         ]
     )
 )

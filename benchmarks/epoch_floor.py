@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from speed import data_sets, run_seconds  # run as a script: benchmarks/ is on the path
 from threadpoolctl import threadpool_limits
 
-from sklearn_neuron._compiled import kernels as _kernels
+from sklearn_neuron import _kernels
 from sklearn_neuron._training import row_bytes, shuffled
 
 NAMES = {0: "step", 1: "winner-takes-all", 2: "sigmoid", 3: "softmax"}

@@ -19,18 +19,25 @@ Only the activation ``f`` differs:
 one pass of the data, online or in mini-batches. (The full batch's passes are in
 _full_batch_kernels.pyx.)
 
+The weights live in one state, :c:type:`Weights`, with the few operations
+every epoch needs: the net input (a dot product), adding a multiple of a row,
+and the L2 penalty's shrinking and the running average kept implicitly, so
+that neither costs a pass over all the weights per step. :func:`epoch` is the
+one loop over the samples, online or in mini-batches, dense or sparse rows.
+
 The loops run without the GIL: threads training different weights run in
 parallel. The order of every floating-point operation is fixed, so that a fit
 gives the same bits from run to run and machine to machine (do not build with
 -ffast-math, and keep -ffp-contract=off: a fused multiply-add rounds once where
-the rule rounds twice). On x86-64 this source is built twice, for the
-baseline and for processors with AVX2 (_kernels_avx2.pyx); the package runs
-the one :mod:`._compiled` picks.
+the rule rounds twice). A net input is summed in feature order, as
+scikit-learn's ``Perceptron`` sums it, for dense and sparse rows alike, so
+that a sample exactly on the boundary is a mistake everywhere or nowhere.
 """
 
 from cython cimport floating
 from libc.math cimport exp, fabs, log
 from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport free, malloc
 
 import numpy as np
 
@@ -52,10 +59,10 @@ ctypedef fused index_t:  # a CSR matrix's indices and indptr
 # both instead (the error signals of the step took 2.9 times as long with branches).
 #
 # Shuffled rows come from anywhere in memory, and waiting for each one costs
-# more than learning from it: ``prefetch`` asks for a row ahead of need (see
-# prefetch_row). gcc counts __builtin_prefetch as no side effect, finds a
-# function that only prefetches pure, and drops the calls to it: it did so in
-# two of the four specializations of the epoch, until the empty volatile asm.
+# more than learning from it: ``prefetch`` asks for memory ahead of need (see
+# prefetch_ahead). gcc counts __builtin_prefetch as no side effect, finds a
+# function that only prefetches pure, and drops the calls to it, unless an
+# empty volatile asm says otherwise.
 cdef extern from *:
     """
     #include <stdint.h>
@@ -91,40 +98,9 @@ cdef extern from *:
     #endif
     }
 
-    /* pair[0] += step * x and pair[1] += correction_step * x, in one SSE2
-       instruction each for the two products and sums (the same roundings). */
-    #if defined(__SSE2__) || defined(_M_X64)
-    #include <emmintrin.h>
-    static inline void skn_add_to_pair(double *pair, double step, double correction_step, double x) {
-        __m128d products = _mm_mul_pd(_mm_set_pd(correction_step, step), _mm_set1_pd(x));
-        _mm_storeu_pd(pair, _mm_add_pd(_mm_loadu_pd(pair), products));
-    }
-    #else
-    static inline void skn_add_to_pair(double *pair, double step, double correction_step, double x) {
-        pair[0] += step * x;
-        pair[1] += correction_step * x;
-    }
-    #endif
-
-    /* Whether the processor (and the operating system) run AVX2 instructions. */
-    static int skn_processor_has_avx2(void) {
-    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
-    #else
-        return 0;
-    #endif
-    }
     """
     double select "skn_select"(bint condition, double a, double b) noexcept nogil
     void prefetch "skn_prefetch"(const void *start, Py_ssize_t n_bytes) noexcept nogil
-    void add_to_pair "skn_add_to_pair"(double *pair, double step, double correction_step, double x) noexcept nogil
-    int skn_processor_has_avx2() noexcept nogil
-
-
-def processor_has_avx2():
-    """Whether this processor runs the AVX2 build of these kernels (see _compiled.py)."""
-    return skn_processor_has_avx2() != 0
 
 
 # The error signal ------------------------------------------------------------
@@ -211,23 +187,14 @@ cdef inline void exponentials(const double *z, Py_ssize_t n_neurons, int activat
         out[k] = exp(z[k] - largest)
 
 
-cdef inline (double, int) gradient_error(
-    const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
-) noexcept nogil:
-    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``."""
-    cdef double linear, log_argument
-    cdef int mistake
-    linear, log_argument, mistake = gradient_error_terms(z, n_neurons, target, activation, error)
-    return linear + log(log_argument), mistake
-
-
 cdef inline (double, double, int) gradient_error_terms(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
-    """:func:`gradient_error`, with the loss in two terms: ``linear + log(log_argument)``.
+    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``.
 
-    The online epoch takes one logarithm for many samples (see
-    ``learn_epoch``); ``log_argument`` is in [1, n_neurons].
+    The loss comes in two terms, ``linear + log(log_argument)``: the epoch
+    takes one logarithm for many samples (see :func:`count`);
+    ``log_argument`` is in [1, n_neurons].
     """
     cdef double t, margin, exp_minus_abs, sigmoid_abs, output, total, largest
     cdef Py_ssize_t k, rival
@@ -279,171 +246,174 @@ cdef inline Py_ssize_t find_row(
     return indptr[i + 1] - indptr[i]
 
 
+# The weights -------------------------------------------------------------------
+#
+# One state holds the weights of every neuron and, for averaging, a correction
+# beside each (below). Where the weight of feature j in neuron k lies depends
+# on the rows:
+#
+#   * dense rows meet every weight in turn: each neuron's weights lie in a row
+#     of their own, then their corrections, so that an update of a row of
+#     weights runs as vector instructions;
+#   * a sparse row meets a few weights from anywhere: each weight lies beside
+#     its correction, and a feature's neurons beside each other, so that a
+#     stored value meets one cache line for all it changes (apart, weights
+#     and corrections met two, far from each other, once they outgrew the
+#     core's cache).
+#
+# The values are float64; for float32 X each weight is rounded to float32 at
+# every update, as a float32 array of weights would be.
+#
+# The true weights are ``scale · weight``: the L2 penalty shrinks them all by
+# ``1 − η·alpha`` a step, and that costs one multiplication, not a pass over
+# every weight. Averaged, the sum of the weights over the steps is
+# ``scale_sum · weight − correction``, with ``scale_sum`` the sum of the
+# scales so far: a step adds to the corrections of the weights it changes, and
+# nothing to the others.
+
+cdef struct Weights:
+    double *values  # the weight of feature j in neuron k: values[k * per_neuron + j * per_feature]
+    Py_ssize_t per_neuron, per_feature, to_correction  # its correction: to_correction further
+    double *intercept  # the biases, rounded as X's dtype rounds
+    double *coef_sum  # (n_neurons, n_features): the sums of the weights, settled by fold
+    double *intercept_sum
+    Py_ssize_t n_neurons, n_features, steps
+    double scale, inverse_scale, scale_sum
+    bint average, in_feature_order  # see dot
+
+
 cdef inline void net_input(
-    const floating *x, const index_t *columns, Py_ssize_t size, const floating *coef,
-    Py_ssize_t n_neurons, Py_ssize_t n_features, double scale, const floating *intercept, double *z,
+    Weights *w, const floating *x, const index_t *columns, Py_ssize_t size, double *z
 ) noexcept nogil:
-    """``z = scale · coef @ x + intercept`` for the row ``x``."""
+    """``z_k = scale · (weight_k · x) + b_k`` for every neuron, four at a time."""
     cdef Py_ssize_t k
-    for k in range(n_neurons):
-        z[k] = scale * dot(coef + k * n_features, x, columns, size) + intercept[k]
+    for k in range(0, w.n_neurons, 4):
+        dot(w, w.values + k * w.per_neuron, x, columns, size, min(4, w.n_neurons - k), z + k)
+    for k in range(w.n_neurons):
+        z[k] = z[k] * w.scale + w.intercept[k]
 
 
-cdef inline double dot(const floating *w, const floating *x, const index_t *columns, Py_ssize_t size) noexcept nogil:
-    """``w · x`` for the row ``x``.
+cdef inline void dot(
+    Weights *w, const double *weights, const floating *x, const index_t *columns,
+    Py_ssize_t size, Py_ssize_t count, double *out,
+) noexcept nogil:
+    """The dot products of the row with ``count`` (1 to 4) neighbouring neurons' weights.
 
-    Running sums added at the end, eight for a dense row and four for a
-    sparse one: the processor works on all at once, where one sum waits for
-    each addition before the next (four took an online epoch 10 to 30 % less
-    time than one; eight, on dense rows of 100 features and five neurons,
-    another 5 to 10 %). The order is fixed, so the result is the same from run
-    to run.
+    Each is one running sum in feature order, as scikit-learn's ``Perceptron``
+    takes it, so that a sample exactly on the boundary (a mistake for the
+    perceptron rules) is one for dense and sparse rows alike; the (up to)
+    four sums are independent, and the processor adds them side by side.
+    One neuron alone would wait for each addition before the next: unless
+    ``w.in_feature_order``, its sum is split (see :func:`sum_apart`; for the
+    sigmoid, where the order only rounds, not ties).
     """
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef const double *weight
+    cdef floating value
+    cdef Py_ssize_t p, step = w.per_neuron, per_feature = w.per_feature
+    if count == 1 and not w.in_feature_order:
+        return sum_apart(weights, per_feature, x, columns, size, out)
+    for p in range(size):
+        weight = weights + w.per_feature * (p if columns == NULL else columns[p])
+        value = x[p]
+        s0 += <floating> weight[0] * value
+        if count > 1:
+            s1 += <floating> weight[step] * value
+        if count > 2:
+            s2 += <floating> weight[2 * step] * value
+        if count > 3:
+            s3 += <floating> weight[3 * step] * value
+    out[0] = s0
+    if count > 1:
+        out[1] = s1
+    if count > 2:
+        out[2] = s2
+    if count > 3:
+        out[3] = s3
+
+
+cdef inline void sum_apart(
+    const double *weights, Py_ssize_t per_feature, const floating *x, const index_t *columns,
+    Py_ssize_t size, double *out,
+) noexcept nogil:
+    """One neuron's dot product in running sums added at the end: eight for a
+    dense row, four for a sparse one, which the processor adds side by side."""
     cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
-    cdef Py_ssize_t p, fours = size - size % 4, eights = size - size % 8
-    if columns == NULL:
-        for p in range(0, eights, 8):
-            s0 += w[p] * x[p]
-            s1 += w[p + 1] * x[p + 1]
-            s2 += w[p + 2] * x[p + 2]
-            s3 += w[p + 3] * x[p + 3]
-            s4 += w[p + 4] * x[p + 4]
-            s5 += w[p + 5] * x[p + 5]
-            s6 += w[p + 6] * x[p + 6]
-            s7 += w[p + 7] * x[p + 7]
-        for p in range(eights, fours, 4):
-            s0 += w[p] * x[p]
-            s1 += w[p + 1] * x[p + 1]
-            s2 += w[p + 2] * x[p + 2]
-            s3 += w[p + 3] * x[p + 3]
-        for p in range(fours, size):
-            s0 += w[p] * x[p]
-        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+    cdef Py_ssize_t p
+    if columns == NULL:  # dense rows: a neuron's weights side by side
+        for p in range(0, size - size % 8, 8):
+            s0 += <floating> weights[p] * x[p]
+            s1 += <floating> weights[p + 1] * x[p + 1]
+            s2 += <floating> weights[p + 2] * x[p + 2]
+            s3 += <floating> weights[p + 3] * x[p + 3]
+            s4 += <floating> weights[p + 4] * x[p + 4]
+            s5 += <floating> weights[p + 5] * x[p + 5]
+            s6 += <floating> weights[p + 6] * x[p + 6]
+            s7 += <floating> weights[p + 7] * x[p + 7]
+        for p in range(size - size % 8, size):
+            s0 += <floating> weights[p] * x[p]
     else:
-        for p in range(0, fours, 4):
-            s0 += w[columns[p]] * x[p]
-            s1 += w[columns[p + 1]] * x[p + 1]
-            s2 += w[columns[p + 2]] * x[p + 2]
-            s3 += w[columns[p + 3]] * x[p + 3]
-        for p in range(fours, size):
-            s0 += w[columns[p]] * x[p]
-    return (s0 + s1) + (s2 + s3)
+        for p in range(0, size - size % 4, 4):
+            s0 += <floating> weights[per_feature * columns[p]] * x[p]
+            s1 += <floating> weights[per_feature * columns[p + 1]] * x[p + 1]
+            s2 += <floating> weights[per_feature * columns[p + 2]] * x[p + 2]
+            s3 += <floating> weights[per_feature * columns[p + 3]] * x[p + 3]
+        for p in range(size - size % 4, size):
+            s0 += <floating> weights[per_feature * columns[p]] * x[p]
+    out[0] = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 
 
 cdef inline void add_row(
-    const floating *x, const index_t *columns, Py_ssize_t size, double step, floating *weights
+    Weights *w, Py_ssize_t k, const floating *x, const index_t *columns, Py_ssize_t size,
+    double delta,
 ) noexcept nogil:
-    """``weights += step · x`` for the row ``x``."""
-    cdef Py_ssize_t p
-    if columns == NULL:
+    """The update of neuron ``k``: its true weights gain ``delta · x``, its bias ``delta``."""
+    cdef double step = delta * w.inverse_scale
+    cdef double correction_step = w.scale_sum * step
+    cdef Py_ssize_t p, per_feature = w.per_feature, to_correction = w.to_correction
+    cdef double *weight
+    cdef double *weights = w.values + k * w.per_neuron
+    if columns == NULL:  # dense rows: a neuron's weights side by side, then corrections
         for p in range(size):
-            weights[p] += step * x[p]
+            weights[p] = <floating> (weights[p] + step * x[p])
+            if w.average:
+                weights[to_correction + p] += correction_step * x[p]
     else:
         for p in range(size):
-            weights[columns[p]] += step * x[p]
+            weight = weights + per_feature * columns[p]
+            weight[0] = <floating> (weight[0] + step * x[p])
+            if w.average:
+                weight[to_correction] += correction_step * x[p]
+    w.intercept[k] = <floating> (w.intercept[k] + delta)
 
 
-cdef inline void add_row_and_correction(
-    const floating *x, const index_t *columns, Py_ssize_t size, double step, floating *weights,
-    double correction_step, double *correction,
-) noexcept nogil:
-    """``weights += step · x`` and ``correction += correction_step · x`` for the row ``x``."""
-    cdef Py_ssize_t p
-    if columns == NULL:
-        for p in range(size):
-            weights[p] += step * x[p]
-            correction[p] += correction_step * x[p]
-    else:
-        for p in range(size):
-            weights[columns[p]] += step * x[p]
-            correction[columns[p]] += correction_step * x[p]
+cdef void fold(Weights *w, const floating *values) noexcept nogil:
+    """Multiply the scale into the weights and settle their sums; the scale is 1 again.
 
-
-cdef inline double update_then_dot(
-    const floating *x, double step, floating *weights, double correction_step, double *correction,
-    bint average, const floating *following, Py_ssize_t size,
-) noexcept nogil:
-    """:func:`add_row_and_correction` (or :func:`add_row`) of the dense row ``x``,
-    then ``weights · following`` as :func:`dot` takes it, in the same pass: each
-    weight is read once (apart, the two passes took 15 % longer)."""
-    cdef double s[8]
-    cdef floating updated
-    cdef Py_ssize_t p, q, fours = size - size % 4, eights = size - size % 8
-    if average:
-        for p in range(size):
-            correction[p] += correction_step * x[p]
-    for q in range(8):
-        s[q] = 0.0
-    for p in range(0, eights, 8):
-        for q in range(8):
-            updated = weights[p + q] + step * x[p + q]
-            weights[p + q] = updated
-            s[q] += updated * following[p + q]
-    for p in range(eights, fours, 4):
-        for q in range(4):
-            updated = weights[p + q] + step * x[p + q]
-            weights[p + q] = updated
-            s[q] += updated * following[p + q]
-    for p in range(fours, size):
-        updated = weights[p] + step * x[p]
-        weights[p] = updated
-        s[0] += updated * following[p]
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
-
-
-# The epoch asks for the row it will need sixteen samples later, so that it
-# arrives while the current ones are learned from (shuffled epochs take 20 to
-# 35 % less time than without, epochs in row order 5 to 35 % less; eight
-# samples ahead left shuffled epochs 15 to 40 % slower than sixteen).
-# A sparse row meets weights from anywhere in coef (and, averaged, in the
-# correction): twelve samples later, when its columns have arrived, four
-# samples before it is learned from, those are asked for too (averaged
-# epochs of the sparse text of benchmarks/speed.py, 2**18 features, took 25
-# to 35 % less time; asked for eight samples ahead instead of four, they
-# waited for the row's columns to arrive, and the epochs took 4 to 7 % more).
-# Shuffled, even where a sparse row starts (its entries of indptr) is far
-# away: that is asked for sixteen samples before the row is (3 to 7 % less
-# time).
-cdef enum:
-    PREFETCH_DISTANCE = 16
-    WEIGHTS_PREFETCH_DISTANCE = 4
-
-
-cdef inline void prefetch_row(const floating *x, const index_t *columns, Py_ssize_t size) noexcept nogil:
-    """Ask the processor to start loading the row ``x`` (its values, and columns if sparse)."""
-    prefetch(x, size * <Py_ssize_t> sizeof(floating))
-    if columns != NULL:
-        prefetch(columns, size * <Py_ssize_t> sizeof(index_t))
-
-
-cdef inline void prefetch_weights(
-    Py_ssize_t i, const index_t *indices, const index_t *indptr, floating[:, ::1] coef,
-    double[:, ::1] correction, Py_ssize_t n_neurons, bint average,
-) noexcept nogil:
-    """Ask for the weights (and corrections) that the sparse row ``i`` will meet."""
-    cdef Py_ssize_t p, k
-    for k in range(n_neurons):
-        for p in range(indptr[i], indptr[i + 1]):
-            prefetch(&coef[k, indices[p]], 1)
-            if average:
-                prefetch(&correction[k, indices[p]], 1)
-
-
-cdef inline void prefetch_sample(
-    Py_ssize_t i, const floating *values, const index_t *indices, const index_t *indptr,
-    Py_ssize_t n_features, const intp_t[::1] targets, const double[::1] sample_weight,
-) noexcept nogil:
-    """Ask for sample ``i``: its row, and its target and weight, which, shuffled, are
-    as far away (asking for them too halved a shuffled epoch of 400,000 rows)."""
-    cdef const floating *x
-    cdef const index_t *columns
-    cdef Py_ssize_t size = find_row(i, values, indices, indptr, n_features, &x, &columns)
-    prefetch_row(x, columns, size)
-    prefetch(&targets[i], sizeof(intp_t))
-    prefetch(&sample_weight[i], sizeof(double))
+    A pass over every weight, taken when the scale falls below 1e-6: later,
+    the stored weights, a million times the true ones and more, would lose
+    the digits that the true ones keep. (X's ``values`` give the dtype that
+    rounds the weights.)
+    """
+    cdef Py_ssize_t j, k
+    cdef double *weight
+    for k in range(w.n_neurons):
+        for j in range(w.n_features):
+            weight = w.values + k * w.per_neuron + j * w.per_feature
+            if w.average:
+                w.coef_sum[k * w.n_features + j] += w.scale_sum * weight[0] - weight[w.to_correction]
+                weight[w.to_correction] = 0.0
+            weight[0] = <floating> (weight[0] * w.scale)
+    w.scale, w.inverse_scale, w.scale_sum = 1.0, 1.0, 0.0
 
 
 # The epoch -------------------------------------------------------------------
+
+cdef struct Rule:
+    int activation
+    double learning_rate, alpha
+    Py_ssize_t batch_size
+
 
 cdef struct Tally:
     # what an epoch returns: its samples' weighted loss and mistakes
@@ -460,9 +430,8 @@ cdef inline void count(
     if activation == STEP or activation == WINNER_TAKES_ALL:
         tally.total_loss += weight * linear
     elif weight == 1.0:
-        # log a + log b = log(a · b): one logarithm for many samples
-        # (one per sample took a sixth of an epoch in row order),
-        # taken before the product could overflow.
+        # log a + log b = log(a · b): one logarithm for many samples, taken
+        # before the product could overflow.
         tally.total_loss += linear
         tally.log_product *= log_argument
         if tally.log_product > 1e280:
@@ -475,387 +444,107 @@ cdef inline void count(
         tally.mistakes += mistake
 
 
-cdef void fold_scale(
-    floating[:, ::1] coef, double scale, double scale_sum, double[:, ::1] correction,
-    double[:, ::1] coef_sum, bint average,
+# Shuffled, a row comes from anywhere in memory, and waiting for it costs more
+# than learning from it: the epoch asks for sample b + 16's row, target and
+# weight while it learns from sample b. A sparse row meets weights from
+# anywhere too: they are asked for four samples ahead, once its columns have
+# arrived, and where the row starts (its indptr) 32 samples ahead.
+cdef enum:
+    PREFETCH_DISTANCE = 16
+    WEIGHTS_PREFETCH_DISTANCE = 4
+
+
+cdef inline void prefetch_ahead(
+    Py_ssize_t b, const intp_t[::1] order, const floating *values, const index_t *indices,
+    const index_t *indptr, const intp_t[::1] targets, const double[::1] sample_weight, Weights *w,
 ) noexcept nogil:
-    """Multiply ``scale`` into ``coef``; settle the running sum of the weights.
-
-    Since the last fold the weights were ``scale_k · coef_k`` after step k,
-    and their sum is ``scale_sum · coef − correction`` (see ``epoch``).
-    """
-    cdef Py_ssize_t k, j
-    if average:
-        for k in range(coef.shape[0]):
-            for j in range(coef.shape[1]):
-                coef_sum[k, j] += scale_sum * coef[k, j] - correction[k, j]
-                correction[k, j] = 0.0
-    for k in range(coef.shape[0]):
-        for j in range(coef.shape[1]):
-            coef[k, j] *= scale
-
-
-cdef (double, double, Py_ssize_t) run_epoch(
-    const floating *values, const index_t *indices, const index_t *indptr, Py_ssize_t n_features,
-    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
-    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
-    double alpha, Py_ssize_t batch_size, bint average, double[:, ::1] coef_sum,
-    double[::1] intercept_sum, int64_t[::1] steps,
-    double[::1] z, double[:, ::1] errors, double[:, ::1] correction,
-) noexcept nogil:
-    """:func:`epoch` on the rows of X; ``z``, ``errors`` and ``correction`` are scratch
-    (``batch_size`` rows of errors, ``correction`` zero)."""
-    # Each activation has a loop of its own, where it is a constant (and so
-    # is the single neuron of the step and the sigmoid).
-    if activation == STEP:
-        return learn_epoch(
-            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
-            STEP, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
-            z, errors, correction,
-        )
-    if activation == SIGMOID:
-        return learn_epoch(
-            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
-            SIGMOID, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
-            z, errors, correction,
-        )
-    if activation == SOFTMAX:
-        return learn_epoch(
-            values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
-            SOFTMAX, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
-            z, errors, correction,
-        )
-    return learn_epoch(
-        values, indices, indptr, n_features, targets, sample_weight, order, coef, intercept,
-        WINNER_TAKES_ALL, learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
-        z, errors, correction,
-    )
-
-
-cdef inline (double, double, Py_ssize_t) learn_epoch(
-    const floating *values, const index_t *indices, const index_t *indptr, Py_ssize_t n_features,
-    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
-    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
-    double alpha, Py_ssize_t batch_size, bint average, double[:, ::1] coef_sum,
-    double[::1] intercept_sum, int64_t[::1] steps,
-    double[::1] z, double[:, ::1] errors, double[:, ::1] correction,
-) noexcept nogil:
-    """:func:`run_epoch` for one ``activation``."""
-    if batch_size == 1 and indptr == NULL and (activation == STEP or activation == SIGMOID):
-        return learn_online_dense(
-            values, n_features, targets, sample_weight, order, coef, intercept, activation,
-            learning_rate, alpha, average, coef_sum, intercept_sum, steps, correction,
-        )
-    if learns_in_pairs(indptr, activation, batch_size, average):
-        return learn_online_sparse(
-            values, indices, indptr, targets, sample_weight, order, coef, intercept, activation,
-            learning_rate, alpha, coef_sum, intercept_sum, steps, &correction[0, 0],
-        )
-    cdef Py_ssize_t n_neurons = 1 if activation == STEP or activation == SIGMOID else coef.shape[0]
-    cdef Py_ssize_t n_samples = order.shape[0]
-    cdef double decay = 1.0 - learning_rate * alpha
-    cdef double scale = 1.0, scale_sum = 0.0
-    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
-    cdef Py_ssize_t n_steps = 0
-    cdef Py_ssize_t batch, start, stop, b, i, k, size
-    cdef double linear, log_argument, step, delta, inverse_scale
-    cdef int mistake
+    """Ask for what the samples after ``order[b]`` will need (see above)."""
+    cdef Py_ssize_t n = order.shape[0], i, p, size
     cdef const floating *x
     cdef const index_t *columns
-    # every batch but perhaps the last has batch_size samples
-    cdef double full_step = learning_rate / batch_size
-    for batch in range((n_samples + batch_size - 1) // batch_size):
-        start = batch * batch_size
-        stop = min(start + batch_size, n_samples)
-        # forward: every sample of the batch meets the weights as they are
-        for b in range(start, stop):
-            i = order[b]
-            if indptr != NULL and b + 2 * PREFETCH_DISTANCE < n_samples:
-                prefetch(&indptr[order[b + 2 * PREFETCH_DISTANCE]], 2 * sizeof(index_t))
-            if b + PREFETCH_DISTANCE < n_samples:
-                prefetch_sample(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, targets, sample_weight)
-            if indptr != NULL and b + WEIGHTS_PREFETCH_DISTANCE < n_samples:
-                prefetch_weights(
-                    order[b + WEIGHTS_PREFETCH_DISTANCE], indices, indptr, coef, correction, n_neurons, average
-                )
-            size = find_row(i, values, indices, indptr, n_features, &x, &columns)
-            net_input(x, columns, size, &coef[0, 0], n_neurons, n_features, scale, &intercept[0], &z[0])
-            linear, log_argument, mistake = error_signal(
-                &z[0], n_neurons, targets[i], activation, &errors[b - start, 0]
-            )
-            count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
-
-        scale *= decay
-        # Folding costs a pass over all features; folding too late makes
-        # coef, and with averaging the correction, large and inexact.
-        if scale < 1e-6:
-            fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-            scale, scale_sum = 1.0, 0.0
-        # one division a batch, which no sample waits for
-        inverse_scale = 1.0 / scale
-        # learn: Δw = η · s · (t − f(z)) · x / batch, in units of the scale
-        step = full_step if stop - start == batch_size else learning_rate / (stop - start)
-        for b in range(start, stop):
-            i = order[b]
-            size = find_row(i, values, indices, indptr, n_features, &x, &columns)
-            for k in range(n_neurons):
-                delta = step * sample_weight[i] * errors[b - start, k]
-                if delta == 0.0:  # the perceptron rule, on a sample it got right
-                    continue
-                if average:
-                    # one pass over the row for both: it is read from memory once
-                    add_row_and_correction(
-                        x, columns, size, delta * inverse_scale, &coef[k, 0],
-                        scale_sum * (delta * inverse_scale), &correction[k, 0],
-                    )
-                else:
-                    add_row(x, columns, size, delta * inverse_scale, &coef[k, 0])
-                intercept[k] += delta
-        if average:
-            scale_sum += scale
-            for k in range(n_neurons):
-                intercept_sum[k] += intercept[k]
-            n_steps += 1
-    if average:
-        steps[0] += n_steps
-    fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
+    if b + PREFETCH_DISTANCE < n:
+        i = order[b + PREFETCH_DISTANCE]
+        size = find_row(i, values, indices, indptr, w.n_features, &x, &columns)
+        prefetch(x, size * <Py_ssize_t> sizeof(floating))
+        if columns != NULL:
+            prefetch(columns, size * <Py_ssize_t> sizeof(index_t))
+        prefetch(&targets[i], sizeof(intp_t))
+        prefetch(&sample_weight[i], sizeof(double))
+    if indptr != NULL and b + 2 * PREFETCH_DISTANCE < n:
+        prefetch(&indptr[order[b + 2 * PREFETCH_DISTANCE]], 2 * sizeof(index_t))
+    if indptr != NULL and b + WEIGHTS_PREFETCH_DISTANCE < n:
+        i = order[b + WEIGHTS_PREFETCH_DISTANCE]
+        for p in range(indptr[i], indptr[i + 1]):
+            prefetch(w.values + w.per_feature * indices[p], w.per_feature * sizeof(double))
 
 
-# One neuron online on dense rows: a net input need not wait for the update
-# before it. That update adds a multiple of the last row x to the weights w,
-# so the net input of the next row x' is
-#
-#     (w + c·x) · x' = w · x' + c · (x · x')
-#
-# and both dot products on the right need only the weights before the update,
-# and the rows: they are computed while the error that makes ``c`` is. What
-# waits for the error is then one multiplication and one addition, not the
-# update and a dot product over the row (shuffled epochs of 225,000 x 40 took
-# 15 to 30 % less time for the sigmoid, 10 % for the step; in row order 25 and
-# 20 %). The weights take the same updates in the same order as in
-# learn_epoch; the net inputs differ from a direct dot product by rounding.
-# (With a neuron per class, the extra dot product cost more than the wait
-# saved: those keep learn_epoch.)
-
-cdef inline (double, double, Py_ssize_t) learn_online_dense(
-    const floating *values, Py_ssize_t n_features,
-    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
-    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
-    double alpha, bint average, double[:, ::1] coef_sum,
-    double[::1] intercept_sum, int64_t[::1] steps, double[:, ::1] correction,
-) noexcept nogil:
-    """:func:`learn_epoch` of the step or the sigmoid, one sample a step, on dense rows."""
-    cdef Py_ssize_t n_samples = order.shape[0]
-    cdef double decay = 1.0 - learning_rate * alpha
-    cdef double scale = 1.0, scale_sum = 0.0
-    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
-    cdef Py_ssize_t n_steps = 0, b, i
-    cdef double linear, log_argument, z, error, inverse_scale
-    cdef int mistake
-    cdef floating *weights = &coef[0, 0]
-    cdef const floating *x
-    cdef const floating *following
-    # the update of the last row, not yet applied: its delta (0.0: none), its
-    # step in units of the scale and its correction's; and the two dot products
-    cdef const floating *last = NULL
-    cdef double delta = 0.0, step = 0.0, correction_step = 0.0
-    cdef double dot_before = 0.0  # weights · this row, before the update
-    cdef double gram = 0.0  # the last row · this one
-    if n_samples > 0:
-        dot_before = dot(weights, values + order[0] * n_features, <const int32_t *> NULL, n_features)
-    for b in range(n_samples):
-        i = order[b]
-        if b + PREFETCH_DISTANCE < n_samples:
-            prefetch_sample(
-                order[b + PREFETCH_DISTANCE], values, <const int32_t *> NULL, <const int32_t *> NULL,
-                n_features, targets, sample_weight,
-            )
-        x = values + i * n_features
-        # forward: z = scale · (weights + the pending update) · x + intercept
-        z = (scale * dot_before + intercept[0]) + delta * gram
-        linear, log_argument, mistake = error_signal(&z, 1, targets[i], activation, &error)
-        count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
-
-        # the pending update, which z did not wait for, and the next row's
-        # two dot products, from the weights as they are then
-        following = values + order[min(b + 1, n_samples - 1)] * n_features
-        scale *= decay
-        if scale < 1e-6:  # fold as learn_epoch does: between the two updates
-            if delta != 0.0:
-                add_update(last, n_features, step, weights, correction_step, &correction[0, 0], average)
-            fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-            scale, scale_sum = 1.0, 0.0
-            dot_before = dot(weights, following, <const int32_t *> NULL, n_features)
-        elif delta != 0.0:
-            dot_before = update_then_dot(
-                last, step, weights, correction_step, &correction[0, 0], average, following, n_features
-            )
-        else:
-            dot_before = dot(weights, following, <const int32_t *> NULL, n_features)
-        gram = dot(x, following, <const int32_t *> NULL, n_features)
-
-        # learn: Δw = η · s · (t − f(z)) · x, in units of the scale, pending
-        inverse_scale = 1.0 / scale
-        delta = learning_rate * sample_weight[i] * error
-        if delta != 0.0:  # zero: the perceptron rule, on a sample it got right
-            step = delta * inverse_scale
-            correction_step = scale_sum * (delta * inverse_scale)
-            intercept[0] += delta
-        last = x
-        if average:
-            scale_sum += scale
-            intercept_sum[0] += intercept[0]
-            n_steps += 1
-    if delta != 0.0:
-        add_update(last, n_features, step, weights, correction_step, &correction[0, 0], average)
-    if average:
-        steps[0] += n_steps
-    fold_scale(coef, scale, scale_sum, correction, coef_sum, average)
-    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
-
-
-cdef inline void add_update(
-    const floating *x, Py_ssize_t size, double step, floating *weights,
-    double correction_step, double *correction, bint average,
-) noexcept nogil:
-    """``weights += step · x``, and with ``average`` its correction, for the dense row ``x``."""
-    if average:
-        add_row_and_correction(x, <const int32_t *> NULL, size, step, weights, correction_step, correction)
-    else:
-        add_row(x, <const int32_t *> NULL, size, step, weights)
-
-
-# One neuron online on sparse rows, averaged: a row's columns are anywhere in
-# the weights, and at 2**18 features the weights and the averaging's
-# correction are each larger than a core's own cache, so
-# that every value of a row met two cache lines from farther away: one
-# for its weight, one for its correction. Kept side by side, as the pairs
-#
-#     pairs[2j] = coef[0, j]        pairs[2j + 1] = correction[0, j]
-#
-# a value meets one line, which its net input has already brought in when
-# the update comes, and one SSE2 instruction updates both (averaged epochs
-# of the sparse text of benchmarks/speed.py, 2**18 features, took 20 to 25 %
-# less time, as long as without averaging). The pairs hold the weights in
-# float64; for a float32 coef each is rounded to float32 at every update, as
-# coef itself is, so that the weights are those of learn_epoch to the bit.
-
-cdef inline bint learns_in_pairs(const void *indptr, int activation, Py_ssize_t batch_size, bint average) noexcept nogil:
-    """Whether :func:`run_epoch` takes :func:`learn_online_sparse` (its ``correction`` then holds the pairs)."""
-    return indptr != NULL and (activation == STEP or activation == SIGMOID) and batch_size == 1 and average
-
-
-cdef inline (double, double, Py_ssize_t) learn_online_sparse(
+cdef (double, double, Py_ssize_t) learn(
     const floating *values, const index_t *indices, const index_t *indptr,
     const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
-    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
-    double alpha, double[:, ::1] coef_sum, double[::1] intercept_sum, int64_t[::1] steps,
-    double *pairs,
+    Weights *w, Rule rule, double *errors,
 ) noexcept nogil:
-    """:func:`learn_epoch` of the step or the sigmoid, one sample a step, averaged, on sparse rows."""
-    cdef Py_ssize_t n_samples = order.shape[0], n_features = coef.shape[1]
-    cdef double decay = 1.0 - learning_rate * alpha
-    cdef double scale = 1.0, scale_sum = 0.0
-    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
-    cdef Py_ssize_t b, i, j, p, size
-    cdef double linear, log_argument, z, error, delta, step
+    """One pass over the rows ``order`` of X, in batches of ``rule.batch_size``.
+
+    Each batch first meets the weights as they are (forward: the net input,
+    the error ``t − f(z)``, the loss and the mistake of every sample), then
+    the penalty shrinks them, and every sample of the batch moves them by
+    ``η · s · (t − f(z)) · x / batch`` (learn). ``errors`` holds a batch's
+    errors, and one more row for the net input.
+    """
+    cdef Py_ssize_t n_neurons = w.n_neurons, n_samples = order.shape[0], batch, start, stop, b, i, k, size
+    cdef double *z = errors + rule.batch_size * n_neurons
+    cdef double decay = 1.0 - rule.learning_rate * rule.alpha
+    cdef double step, delta, linear, log_argument
     cdef int mistake
+    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
     cdef const floating *x
     cdef const index_t *columns
-    for j in range(n_features):
-        pairs[2 * j] = coef[0, j]
-        pairs[2 * j + 1] = 0.0
-    for b in range(n_samples):
-        i = order[b]
-        if b + 2 * PREFETCH_DISTANCE < n_samples:
-            prefetch(&indptr[order[b + 2 * PREFETCH_DISTANCE]], 2 * sizeof(index_t))
-        if b + PREFETCH_DISTANCE < n_samples:
-            prefetch_sample(order[b + PREFETCH_DISTANCE], values, indices, indptr, n_features, targets, sample_weight)
-        if b + WEIGHTS_PREFETCH_DISTANCE < n_samples:
-            j = order[b + WEIGHTS_PREFETCH_DISTANCE]
-            for p in range(indptr[j], indptr[j + 1]):
-                prefetch(&pairs[2 * indices[p]], 2 * sizeof(double))
-        size = find_row(i, values, indices, indptr, n_features, &x, &columns)
-        # forward: z = scale · w · x + b
-        z = scale * pair_dot(pairs, x, columns, size) + intercept[0]
-        linear, log_argument, mistake = error_signal(&z, 1, targets[i], activation, &error)
-        count(&tally, linear, log_argument, mistake, sample_weight[i], activation)
+    for batch in range((n_samples + rule.batch_size - 1) // rule.batch_size):
+        start = batch * rule.batch_size
+        stop = min(start + rule.batch_size, n_samples)
+        for b in range(start, stop):
+            prefetch_ahead(b, order, values, indices, indptr, targets, sample_weight, w)
+            i = order[b]
+            size = find_row(i, values, indices, indptr, w.n_features, &x, &columns)
+            net_input(w, x, columns, size, z)
+            linear, log_argument, mistake = error_signal(
+                z, n_neurons, targets[i], rule.activation, errors + (b - start) * n_neurons
+            )
+            count(&tally, linear, log_argument, mistake, sample_weight[i], rule.activation)
 
-        scale *= decay
-        if scale < 1e-6:  # fold as learn_epoch does
-            fold_pairs(pairs, scale, scale_sum, coef, coef_sum, False)
-            scale, scale_sum = 1.0, 0.0
-        # learn: Δw = η · s · (t − f(z)) · x, in units of the scale
-        delta = learning_rate * sample_weight[i] * error
-        if delta != 0.0:  # zero: the perceptron rule, on a sample it got right
-            step = delta * (1.0 / scale)
-            if floating is double:
-                for p in range(size):
-                    add_to_pair(&pairs[2 * columns[p]], step, scale_sum * step, x[p])
-            else:  # the weight rounded to float32, as in coef
-                for p in range(size):
-                    j = 2 * columns[p]
-                    pairs[j] = <floating> (pairs[j] + step * x[p])
-                    pairs[j + 1] += (scale_sum * step) * x[p]
-            intercept[0] += delta
-        scale_sum += scale
-        intercept_sum[0] += intercept[0]
-    steps[0] += n_samples
-    fold_pairs(pairs, scale, scale_sum, coef, coef_sum, True)
+        w.scale *= decay
+        if w.scale < 1e-6:
+            fold(w, values)
+        w.inverse_scale = 1.0 / w.scale
+        step = rule.learning_rate / (stop - start)
+        for b in range(start, stop):
+            i = order[b]
+            size = find_row(i, values, indices, indptr, w.n_features, &x, &columns)
+            for k in range(n_neurons):
+                delta = step * sample_weight[i] * errors[(b - start) * n_neurons + k]
+                if delta != 0.0:  # zero: the perceptron rule, on a sample it got right
+                    add_row(w, k, x, columns, size, delta)
+        if w.average:
+            w.scale_sum += w.scale
+            for k in range(n_neurons):
+                w.intercept_sum[k] += w.intercept[k]
+            w.steps += 1
+    fold(w, values)
     return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
-
-
-cdef inline double pair_dot(const double *pairs, const floating *x, const index_t *columns, Py_ssize_t size) noexcept nogil:
-    """:func:`dot` of the weights in ``pairs`` and the sparse row ``x``, as :func:`dot` takes it."""
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    cdef Py_ssize_t p, fours = size - size % 4
-    for p in range(0, fours, 4):
-        s0 += <floating> pairs[2 * columns[p]] * x[p]
-        s1 += <floating> pairs[2 * columns[p + 1]] * x[p + 1]
-        s2 += <floating> pairs[2 * columns[p + 2]] * x[p + 2]
-        s3 += <floating> pairs[2 * columns[p + 3]] * x[p + 3]
-    for p in range(fours, size):
-        s0 += <floating> pairs[2 * columns[p]] * x[p]
-    return (s0 + s1) + (s2 + s3)
-
-
-cdef void fold_pairs(
-    double *pairs, double scale, double scale_sum, floating[:, ::1] coef, double[:, ::1] coef_sum, bint last,
-) noexcept nogil:
-    """:func:`fold_scale` of the weights and corrections in ``pairs``; when ``last``, into ``coef``."""
-    cdef Py_ssize_t j
-    cdef floating weight
-    for j in range(coef.shape[1]):
-        weight = <floating> pairs[2 * j]
-        coef_sum[0, j] += scale_sum * weight - pairs[2 * j + 1]
-        weight *= scale
-        pairs[2 * j] = weight
-        pairs[2 * j + 1] = 0.0
-        if last:
-            coef[0, j] = weight
 
 
 def epoch(
     X, targets, sample_weight, order, coef, intercept, int activation, double learning_rate,
     double alpha, Py_ssize_t batch_size, bint average, coef_sum, intercept_sum, steps,
 ):
-    """One pass over ``X[order]`` in batches; update the weights in place.
+    """One pass over ``X[order]`` by the update rule; update the weights in place.
 
-    Each batch first meets the weights as they are (forward), then every
-    sample of it moves them by ``η · s · (t − f(z)) · x / batch`` (learn),
-    after the L2 penalty has shrunk them by ``1 − η·alpha``. The weights
-    are kept as ``scale · coef`` so that shrinking costs one multiplication
-    rather than a pass over all features (it matters for sparse rows).
-
-    With ``average``, ``coef_sum`` and ``intercept_sum`` gain the weights
-    after every step and ``steps[0]`` counts the steps, so that their ratio
-    is the averaged weights. Adding all weights after every step would
-    cost a pass over all features; instead, with ``S`` the sum of the
-    scales so far, the sum of ``scale_k · coef_k`` is ``S · coef`` less a
-    ``correction`` that grows only where a row changes ``coef``.
-
-    The GIL is released for the whole pass.
+    Each batch of ``batch_size`` samples (1: online) first meets the weights
+    as they are, then moves them by ``η · s · (t − f(z)) · x / batch`` after
+    the L2 penalty has shrunk them by ``1 − η·alpha``. With ``average``,
+    ``coef_sum`` and ``intercept_sum`` gain the weights after every step and
+    ``steps[0]`` counts the steps, so that their ratio is the averaged
+    weights. The GIL is released for the whole pass.
 
     Parameters
     ----------
@@ -869,24 +558,18 @@ def epoch(
         Weight of each sample, multiplying its step.
     order : ndarray of shape (n_steps,), dtype intp
         The rows of X to learn from, in this order.
-    coef : ndarray of shape (n_neurons, n_features), X's dtype
-        The weights, updated in place.
-    intercept : ndarray of shape (n_neurons,), X's dtype
-        The biases, updated in place.
+    coef, intercept : ndarrays of shape (n_neurons, n_features) and (n_neurons,), X's dtype
+        The weights and biases, updated in place.
     activation : int
         One of ``STEP``, ``WINNER_TAKES_ALL``, ``SIGMOID``, ``SOFTMAX``.
-    learning_rate : float
-        The step size η.
-    alpha : float
-        Strength of the L2 penalty.
+    learning_rate, alpha : float
+        The step size η and the strength of the L2 penalty.
     batch_size : int
         Samples per step (clipped to 1 .. len(order)).
     average : bool
         Whether to add the weights after every step to the sums below.
-    coef_sum : ndarray of shape (n_neurons, n_features), dtype float64
-        Running sum of the weights, updated in place with ``average``.
-    intercept_sum : ndarray of shape (n_neurons,), dtype float64
-        Running sum of the biases, updated in place with ``average``.
+    coef_sum, intercept_sum : ndarrays of shape (n_neurons, n_features) and (n_neurons,), float64
+        Running sums of the weights and biases, updated in place with ``average``.
     steps : ndarray of shape (1,), dtype int64
         How many steps the sums hold, updated in place with ``average``.
 
@@ -902,153 +585,134 @@ def epoch(
     if hasattr(X, "indptr"):
         if X.format != "csr":
             raise TypeError(f"X must be dense or CSR, not {X.format.upper()}")
-        indices, indptr = X.indices, X.indptr
+        values, indices, indptr = X.data, X.indices, X.indptr
         if indices.dtype != indptr.dtype:
             indices, indptr = indices.astype(np.int64), indptr.astype(np.int64)
-        return _sparse_epoch(
-            X.data, indices, indptr, X.shape[0], X.shape[1], targets, sample_weight, order,
-            coef, intercept, activation, learning_rate, alpha, batch_size, average,
-            coef_sum, intercept_sum, steps,
-        )
-    return _dense_epoch(
-        np.ascontiguousarray(X), targets, sample_weight, order, coef, intercept, activation,
-        learning_rate, alpha, batch_size, average, coef_sum, intercept_sum, steps,
-    )
-
-
-def _dense_epoch(
-    const floating[:, ::1] X, const intp_t[::1] targets, const double[::1] sample_weight,
-    const intp_t[::1] order, floating[:, ::1] coef, floating[::1] intercept, int activation,
-    double learning_rate, double alpha, Py_ssize_t batch_size, bint average,
-    double[:, ::1] coef_sum, double[::1] intercept_sum, int64_t[::1] steps,
-):
-    """:func:`epoch` for a dense X."""
-    batch_size = _check_epoch(
-        activation, X.shape[0], X.shape[1], targets, sample_weight, order, coef.shape[0], coef.shape[1],
-        intercept.shape[0], batch_size, average, coef_sum, intercept_sum, steps,
-    )
-    cdef double[::1] z = np.empty(coef.shape[0])
-    cdef double[:, ::1] errors = np.empty((batch_size, coef.shape[0]))
-    cdef double[:, ::1] correction = np.zeros((coef.shape[0], coef.shape[1] if average else 0))
-    cdef (double, double, Py_ssize_t) sums
-    with nogil:
-        sums = run_epoch(
-            &X[0, 0], <const int32_t *> NULL, <const int32_t *> NULL, X.shape[1],
-            targets, sample_weight, order, coef, intercept, activation, learning_rate, alpha,
-            batch_size, average, coef_sum, intercept_sum, steps, z, errors, correction,
-        )
-    return sums
-
-
-def _sparse_epoch(
-    const floating[::1] data, const index_t[::1] indices, const index_t[::1] indptr,
-    Py_ssize_t n_rows, Py_ssize_t n_features,
-    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
-    floating[:, ::1] coef, floating[::1] intercept, int activation, double learning_rate,
-    double alpha, Py_ssize_t batch_size, bint average, double[:, ::1] coef_sum,
-    double[::1] intercept_sum, int64_t[::1] steps,
-):
-    """:func:`epoch` for a CSR X, given by its arrays and shape."""
-    if indptr.shape[0] != n_rows + 1 or indices.shape[0] < indptr[n_rows] or data.shape[0] < indptr[n_rows]:
-        raise ValueError("X is not a valid CSR matrix: its indptr does not match its shape or its data")
-    batch_size = _check_epoch(
-        activation, n_rows, n_features, targets, sample_weight, order, coef.shape[0], coef.shape[1],
-        intercept.shape[0], batch_size, average, coef_sum, intercept_sum, steps,
-    )
-    cdef double[::1] z = np.empty(coef.shape[0])
-    cdef double[:, ::1] errors = np.empty((batch_size, coef.shape[0]))
-    # averaged, a correction per weight; with learn_online_sparse, the pairs
-    cdef Py_ssize_t correction_width = 0
-    if average:
-        correction_width = (2 if learns_in_pairs(&indptr[0], activation, batch_size, average) else 1) * coef.shape[1]
-    cdef double[:, ::1] correction = np.zeros((coef.shape[0], correction_width))
-    cdef (double, double, Py_ssize_t) sums
-    with nogil:
-        sums = run_epoch(
-            &data[0], &indices[0], &indptr[0], n_features,
-            targets, sample_weight, order, coef, intercept, activation, learning_rate, alpha,
-            batch_size, average, coef_sum, intercept_sum, steps, z, errors, correction,
-        )
-    return sums
-
-
-cdef Py_ssize_t _check_epoch(
-    int activation, Py_ssize_t n_rows, Py_ssize_t n_features, const intp_t[::1] targets,
-    const double[::1] sample_weight, const intp_t[::1] order, Py_ssize_t n_neurons,
-    Py_ssize_t coef_features, Py_ssize_t n_intercepts, Py_ssize_t batch_size, bint average,
-    double[:, ::1] coef_sum, double[::1] intercept_sum, int64_t[::1] steps,
-) except -1:
-    """Check the shapes (the loops do not check their indices); return the batch size clipped to 1 .. len(order)."""
-    _check_activation(activation, n_neurons)
-    if coef_features != n_features or n_intercepts != n_neurons:
-        raise ValueError(
-            f"coef of shape ({n_neurons}, {coef_features}) and intercept of length {n_intercepts} "
-            f"do not fit X with {n_features} features"
-        )
-    if targets.shape[0] != n_rows or sample_weight.shape[0] != n_rows:
-        raise ValueError("targets and sample_weight must have one value per row of X")
-    if average and (
-        coef_sum.shape[0] != n_neurons or coef_sum.shape[1] != n_features
-        or intercept_sum.shape[0] != n_neurons or steps.shape[0] < 1
-    ):
+        if len(indptr) != X.shape[0] + 1 or min(len(indices), len(values)) < indptr[X.shape[0]]:
+            raise ValueError("X is not a valid CSR matrix: its indptr does not match its shape or its data")
+    else:
+        values = np.ascontiguousarray(X).reshape(-1)
+        indices = indptr = np.empty(0, dtype=np.int32)  # dense: no columns
+    n_neurons, n_features = coef.shape
+    _check_epoch(X.shape, targets, sample_weight, order, coef, intercept, activation)
+    if average and (coef_sum.shape != coef.shape or intercept_sum.shape != intercept.shape or steps.shape[0] < 1):
         raise ValueError("coef_sum, intercept_sum and steps must have the shapes of coef, intercept and (1,)")
-    if not _within(order, n_rows):
-        raise IndexError(f"order must hold row numbers from 0 to {n_rows - 1}")
-    # (a single neuron only asks whether the target is 1)
-    if n_neurons > 1 and not _within(targets, n_neurons):
-        raise IndexError("targets must hold class indices below the number of neurons")
-    return max(1, min(batch_size, order.shape[0]))
+    rule = Rule(activation, learning_rate, alpha, max(1, min(batch_size, len(order))))
+    return _epoch(values, indices, indptr, targets, sample_weight, order, coef, intercept,
+                  rule, average, coef_sum, intercept_sum, steps)  # fmt: skip
 
 
-cdef int _check_activation(int activation, Py_ssize_t n_neurons) except -1:
-    """The step and the sigmoid have one neuron; winner-takes-all and softmax one per class."""
+def _epoch(
+    const floating[::1] values, const index_t[::1] indices, const index_t[::1] indptr,
+    const intp_t[::1] targets, const double[::1] sample_weight, const intp_t[::1] order,
+    floating[:, ::1] coef, floating[::1] intercept, Rule rule, bint average,
+    double[:, ::1] coef_sum, double[::1] intercept_sum, int64_t[::1] steps,
+):
+    """:func:`epoch` on X's arrays: the weights into a :c:type:`Weights` and back."""
+    cdef Py_ssize_t n_neurons = coef.shape[0], n_features = coef.shape[1], j, k
+    cdef double[::1] weights = np.zeros(2 * n_neurons * n_features)
+    cdef double[::1] biases = np.asarray(intercept, dtype=np.float64).copy()
+    cdef double[::1] errors = np.empty((rule.batch_size + 1) * n_neurons)
+    cdef double[::1] no_sums = np.zeros(n_neurons)
+    cdef Weights w
+    cdef (double, double, Py_ssize_t) sums
+    if indptr.shape[0]:  # sparse rows: each weight beside its correction
+        w.per_neuron, w.per_feature, w.to_correction = 2, 2 * n_neurons, 1
+    else:  # dense rows: rows of weights, then rows of corrections
+        w.per_neuron, w.per_feature, w.to_correction = n_features, 1, n_neurons * n_features
+    for k in range(n_neurons):
+        for j in range(n_features):
+            weights[k * w.per_neuron + j * w.per_feature] = coef[k, j]
+    w.values, w.intercept, w.n_neurons, w.n_features, w.steps = &weights[0], &biases[0], n_neurons, n_features, 0
+    w.scale, w.inverse_scale, w.scale_sum, w.average = 1.0, 1.0, 0.0, average
+    w.in_feature_order = rule.activation == STEP or rule.activation == WINNER_TAKES_ALL
+    w.coef_sum = &coef_sum[0, 0] if average else NULL
+    w.intercept_sum = &intercept_sum[0] if average else &no_sums[0]
+    with nogil:
+        sums = learn(
+            &values[0] if values.shape[0] else NULL,
+            &indices[0] if indptr.shape[0] else NULL,
+            &indptr[0] if indptr.shape[0] else NULL,
+            targets, sample_weight, order, &w, rule, &errors[0],
+        )
+    for k in range(n_neurons):
+        for j in range(n_features):
+            coef[k, j] = <floating> weights[k * w.per_neuron + j * w.per_feature]
+    for k in range(n_neurons):
+        intercept[k] = <floating> biases[k]
+    if average:
+        steps[0] += w.steps
+    return sums
+
+
+def _check_epoch(shape, targets, sample_weight, order, coef, intercept, int activation):
+    """Check what the loops do not (their indices): the shapes, the rows and the classes."""
+    n_rows, n_features = shape
+    n_neurons = coef.shape[0]
     if activation not in (STEP, WINNER_TAKES_ALL, SIGMOID, SOFTMAX):
         raise ValueError(f"unknown activation {activation}")
     if (n_neurons == 1) != (activation == STEP or activation == SIGMOID):
         raise ValueError(f"activation {activation} does not work with {n_neurons} neurons")
-    return 0
-
-
-cdef bint _within(const intp_t[::1] numbers, Py_ssize_t bound) noexcept nogil:
-    """Whether every one of ``numbers`` is in 0 .. bound − 1 (true of none)."""
-    # As unsigned numbers, n and (bound − 1) − n are both below 2**63 only for
-    # n in range: one OR gathers the top bits of all (no branch: the loop runs
-    # at memory speed).
-    cdef size_t top_bits = 0, last = <size_t> (bound - 1)
-    cdef Py_ssize_t i
-    for i in range(numbers.shape[0]):
-        top_bits |= <size_t> numbers[i] | (last - <size_t> numbers[i])
-    return top_bits >> (8 * sizeof(size_t) - 1) == 0
+    if coef.shape[1] != n_features or intercept.shape[0] != n_neurons:
+        raise ValueError(
+            f"coef of shape {coef.shape} and intercept of length {intercept.shape[0]} "
+            f"do not fit X with {n_features} features"
+        )
+    if len(targets) != n_rows or len(sample_weight) != n_rows:
+        raise ValueError("targets and sample_weight must have one value per row of X")
+    if len(order) and not 0 <= np.min(order) <= np.max(order) < n_rows:
+        raise IndexError(f"order must hold row numbers from 0 to {n_rows - 1}")
+    # (a single neuron only asks whether the target is 1)
+    if n_neurons > 1 and len(targets) and not 0 <= np.min(targets) <= np.max(targets) < n_neurons:
+        raise IndexError("targets must hold class indices below the number of neurons")
 
 
 # Passes over X outside the epochs ----------------------------------------------
 
 def row_squared_norms(
-    const floating[::1] values, const index_t[::1] indptr, double[::1] out
+    const floating[::1] values, const index_t[::1] indices, const index_t[::1] indptr,
+    double[::1] by_column, double[::1] out,
 ):
     """``out[i] = ‖x‖²`` of each row ``x = values[indptr[i]:indptr[i + 1]]``: one pass.
 
-    The rows of a CSR matrix (its data and indptr), or of dense X raveled
-    (``indptr = 0, d, 2d, …``); summed in float64 whatever X's dtype. A NaN
-    or an infinity in a row makes its ``‖x‖²`` NaN or infinite: a sum of
-    squares never cancels them.
+    The rows of a CSR matrix (its data, indices and indptr), or of dense X
+    raveled (``indptr = 0, d, 2d, …``, no indices); summed in float64
+    whatever X's dtype. A NaN or an infinity in a row makes its ``‖x‖²`` NaN
+    or infinite: a sum of squares never cancels them. A sparse row whose
+    columns do not increase may store a column twice, which scipy reads as
+    the sum of the two: its values are first summed per column, in
+    ``by_column`` (zeros, one per feature, left as zeros).
     """
     cdef Py_ssize_t i, p, start, end
-    cdef double s0, s1, s2, s3
+    cdef double s, s0, s1, s2, s3
+    cdef bint increasing
     if out.shape[0] != indptr.shape[0] - 1:
         raise ValueError(f"out holds {out.shape[0]} rows, indptr {indptr.shape[0] - 1}: they must be as many")
     with nogil:
         for i in range(out.shape[0]):
             start, end = indptr[i], indptr[i + 1]
-            s0 = s1 = s2 = s3 = 0.0  # four running sums, as dot takes a sparse row
-            for p in range(start, end - (end - start) % 4, 4):
-                s0 += <double> values[p] * values[p]
-                s1 += <double> values[p + 1] * values[p + 1]
-                s2 += <double> values[p + 2] * values[p + 2]
-                s3 += <double> values[p + 3] * values[p + 3]
-            for p in range(end - (end - start) % 4, end):
-                s0 += <double> values[p] * values[p]
-            out[i] = (s0 + s1) + (s2 + s3)
+            increasing = True
+            if indices.shape[0] > 0:
+                for p in range(start + 1, end):
+                    increasing = increasing and indices[p] > indices[p - 1]
+            s = 0.0
+            if increasing:
+                s0 = s1 = s2 = s3 = 0.0  # four running sums: a quarter of the wait
+                for p in range(start, end - (end - start) % 4, 4):
+                    s0 += <double> values[p] * values[p]
+                    s1 += <double> values[p + 1] * values[p + 1]
+                    s2 += <double> values[p + 2] * values[p + 2]
+                    s3 += <double> values[p + 3] * values[p + 3]
+                for p in range(end - (end - start) % 4, end):
+                    s0 += <double> values[p] * values[p]
+                s = (s0 + s1) + (s2 + s3)
+            else:
+                for p in range(start, end):
+                    by_column[indices[p]] += values[p]
+                for p in range(start, end):  # each column once: then it is zero
+                    s += by_column[indices[p]] * by_column[indices[p]]
+                    by_column[indices[p]] = 0.0
+            out[i] = s
 
 
 def interleave_blocks(

@@ -23,7 +23,6 @@ from ._validation import (
     classes_and_targets,
     hold_out,
     row_squared_norms,
-    summed_duplicates,
     unchanged_on_error,
     validate_input,
     validate_samples,
@@ -391,7 +390,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 self, X, y, accept_sparse="csr", dtype=self._training_dtypes(continuing),
                 order="C", ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
             )  # fmt: skip
-            X = summed_duplicates(X)
             check_targets(y)
             classes, targets = classes_and_targets(y)
             if len(classes) < 2:
@@ -503,7 +501,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 self, X, y, accept_sparse="csr", dtype=self._training_dtypes(not first_call),
                 order="C", reset=first_call, ensure_all_finite=False,  # checked_squared_norms
             )  # fmt: skip
-            X = summed_duplicates(X)
             check_targets(y)
             check_labels_in_classes(y, classes)
             squared_norms = checked_squared_norms(X)

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._compiled import kernels as _kernels
+from . import _kernels
 from ._full_batch import fit_full_batch
 
 # ``batch_size="auto"`` trains on the full batch up to this many samples and

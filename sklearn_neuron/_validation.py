@@ -8,7 +8,7 @@ from sklearn.utils import assert_all_finite, check_random_state, compute_class_w
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_n_features, _check_sample_weight, validate_data
 
-from ._compiled import kernels
+from . import _kernels as kernels
 
 
 @contextmanager
@@ -99,22 +99,26 @@ def checked_squared_norms(X):
 
 
 def row_squared_norms(X):
-    """``‖x‖²`` of every row of X, in float64: one compiled pass, no copy of X."""
-    values, indptr = flat_rows(X)
-    squared_norms = np.empty(X.shape[0])
-    kernels.row_squared_norms(values, indptr, squared_norms)
-    return squared_norms
+    """``‖x‖²`` of every row of X, in float64: one compiled pass, no copy of X.
 
-
-def flat_rows(X):
-    """X's values as one array, and where each row starts in it (``indptr``), without a copy.
-
-    A CSR matrix's data and indptr; dense X (C-ordered) raveled, with rows
-    starting every ``n_features`` values.
+    A CSR matrix that scipy knows to be canonical (sorted columns, none
+    twice) needs no check of its columns.
     """
+    squared_norms = np.empty(X.shape[0])
     if sp.issparse(X):
-        return X.data, X.indptr
-    return np.ascontiguousarray(X).reshape(-1), np.arange(X.shape[0] + 1) * X.shape[1]
+        canonical = X.has_canonical_format
+        kernels.row_squared_norms(
+            X.data,
+            X.indptr[:0] if canonical else X.indices.astype(X.indptr.dtype, copy=False),
+            X.indptr,
+            np.zeros(0 if canonical else X.shape[1]),
+            squared_norms,
+        )
+    else:
+        values = np.ascontiguousarray(X).reshape(-1)
+        rows = np.arange(X.shape[0] + 1) * X.shape[1]
+        kernels.row_squared_norms(values, rows[:0], rows, np.zeros(0), squared_norms)
+    return squared_norms
 
 
 def classes_and_targets(y):
@@ -273,17 +277,3 @@ def check_labels_in_classes(y, classes):
             f"y has labels {unseen.tolist()} that are not among the classes "
             f"{classes.tolist()} given on the first call to partial_fit."
         )
-
-
-def summed_duplicates(X):
-    """CSR X in scipy's canonical form: duplicate entries summed, columns in order.
-
-    scipy reads an entry stored twice as their sum; the compiled passes read
-    each stored value once, so such X is summed first (a copy: X itself is
-    left as it is). Canonical X, which scipy's own operations make, is
-    returned as it is.
-    """
-    if sp.issparse(X) and not X.has_canonical_format:
-        X = X.copy()
-        X.sum_duplicates()
-    return X

@@ -28,7 +28,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import validate_data
 
 import sklearn_neuron
-from sklearn_neuron import NeuronClassifier, _compiled, _kernels, _training, _validation
+from sklearn_neuron import NeuronClassifier, _kernels, _validation
 
 RULES = ["sigmoid", "perceptron"]
 BATCH_SIZES = ["auto", 1]
@@ -740,67 +740,6 @@ for n_classes in [2, 3]:
 print(json.dumps(sorted(name for name in sys.modules if name.startswith(("numba", "llvmlite")))))
 """
     assert json.loads(run_python(script)) == []
-
-
-def csr_with_int64_indices(X):
-    X = sp.csr_matrix(X)
-    X.indices, X.indptr = X.indices.astype(np.int64), X.indptr.astype(np.int64)
-    return X
-
-
-def avx2_build():
-    """The AVX2 build of the kernels, or a skip where this machine has none."""
-    if not _kernels.processor_has_avx2():
-        pytest.skip("this processor has no AVX2: only the baseline build runs here")
-    return pytest.importorskip("sklearn_neuron._kernels_avx2", reason="built without AVX2")
-
-
-def test_fits_run_on_the_fastest_build_this_processor_runs():
-    has_avx2 = _kernels.processor_has_avx2()
-    try:
-        import sklearn_neuron._kernels_avx2 as fast
-    except ImportError:
-        fast = None
-    expected = fast if has_avx2 and fast is not None else _kernels
-    assert _compiled.kernels is expected
-    assert _training._kernels is expected
-
-
-@pytest.mark.parametrize(
-    "container",
-    [np.asarray, lambda X: X.astype(np.float32), sp.csr_matrix, csr_with_int64_indices],
-    ids=["float64", "float32", "csr", "csr-int64"],
-)
-@pytest.mark.parametrize("batch_size", [1, 7])
-@pytest.mark.parametrize("average", [True, False])
-def test_avx2_build_learns_the_same_bits_as_the_baseline(container, batch_size, average):
-    """Wider vectors, the same arithmetic: every number an epoch writes or returns is equal."""
-    fast = avx2_build()
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 37))  # 37: the loops' remainders run too
-    X[rng.random(X.shape) < 0.3] = 0.0
-    X = container(X)
-    labels = rng.integers(0, 3, size=300)
-    weights = rng.choice([0.0, 0.5, 1.0, 2.0], size=300)
-    order = np.concatenate([rng.permutation(300) for _ in range(20)])  # long: the scale folds
-    for activation, n_neurons in [
-        (_kernels.STEP, 1), (_kernels.SIGMOID, 1),
-        (_kernels.WINNER_TAKES_ALL, 3), (_kernels.SOFTMAX, 3),
-    ]:  # fmt: skip
-        targets = (labels == 1 if n_neurons == 1 else labels).astype(np.intp)
-        results = []
-        for build in (_kernels, fast):
-            dtype = X.dtype
-            coef = np.full((n_neurons, 37), 0.01, dtype=dtype)
-            intercept = np.zeros(n_neurons, dtype=dtype)
-            sums = np.zeros((n_neurons, 37)), np.zeros(n_neurons), np.zeros(1, dtype=np.int64)
-            returned = build.epoch(
-                X, targets, weights, order, coef, intercept, activation, 0.05, 0.5,
-                batch_size, average, *sums,
-            )  # fmt: skip
-            results.append((coef, intercept, *sums, np.array(returned)))
-        for baseline, wide in zip(*results, strict=True):
-            np.testing.assert_array_equal(wide, baseline)
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])

@@ -1,17 +1,20 @@
 """The update rule against independent references: scikit-learn and hand-written loops."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import LinearSVC
 
 from sklearn_neuron import NeuronClassifier, _full_batch
-from sklearn_neuron._compiled import kernels
+from sklearn_neuron import _kernels as kernels
 
 TEXTBOOK = dict(batch_size=1, shuffle=False, alpha=0.0, tol=None, average=False)
 
@@ -422,3 +425,28 @@ def test_full_batch_takes_no_fixed_step(binary_data):
     online = NeuronClassifier(batch_size=1, max_iter=1, tol=None, alpha=1e-3).fit(X, y)
     after = NeuronClassifier(alpha=1e-3).fit(X, y).partial_fit(X, y)
     assert after.learning_rate_ == online.learning_rate_
+
+
+def test_textbook_perceptron_decides_exact_ties_as_scikit_learn_does():
+    """On 1,000 random problems of one-decimal numbers, where net inputs of exactly
+    zero are common, the textbook perceptron on dense rows, on CSR rows and
+    scikit-learn's ``Perceptron`` make the same mistakes and end at the same
+    weights: each sums the net input in feature order."""
+    rng = np.random.default_rng(0)
+    params = dict(learning_rule="perceptron", batch_size=1, learning_rate=1.0, alpha=0.0)
+    for _ in range(1000):
+        n_samples, n_features = rng.integers(2, 9), rng.integers(1, 11)
+        X = np.round(rng.uniform(-2, 2, size=(n_samples, n_features)), 1)
+        X[rng.random(X.shape) < 0.2] = 0.0
+        y = rng.permutation(np.arange(n_samples) % 2)
+        epochs = int(rng.integers(1, 4))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            dense = NeuronClassifier(**params, shuffle=False, max_iter=epochs, tol=None).fit(X, y)
+            csr = NeuronClassifier(**params, shuffle=False, max_iter=epochs, tol=None)
+            csr.fit(sp.csr_matrix(X), y)
+            reference = Perceptron(shuffle=False, max_iter=epochs, tol=None).fit(X, y)
+        np.testing.assert_array_equal(dense.coef_, csr.coef_)
+        np.testing.assert_array_equal(dense.intercept_, csr.intercept_)
+        np.testing.assert_array_equal(dense.coef_, reference.coef_)
+        np.testing.assert_array_equal(dense.intercept_, reference.intercept_)
