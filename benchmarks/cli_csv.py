@@ -104,11 +104,11 @@ def main():
             wall, memory, first = results[name][-1]
             shown = f", first progress line after {first:.1f} s" if name == "cli" else ""
             print(f"repeat {repeat + 1} {name:<7} {wall:7.1f} s {memory:7.0f} MB{shown}")
-    medians = {name: [statistics.median(v) for v in zip(*runs, strict=True)] for name, runs in results.items()
-               if runs}  # fmt: skip
-    for name, (wall, memory, _) in medians.items():
+    for name, runs in results.items():
+        wall, memory = (statistics.median(run[i] for run in runs) for i in (0, 1))
         print(f"median  {name:<7} {wall:7.1f} s {memory:7.0f} MB")
-    ratios = [cli[0] / script[0] for cli, script in zip(results["cli"], results["script"], strict=True)]
+    pairs = zip(results["cli"], results["script"], strict=True)
+    ratios = [cli[0] / script[0] for cli, script in pairs]
     print(f"wall time, cli / script: median {statistics.median(ratios):.2f} "
           f"(each repeat: {', '.join(f'{r:.2f}' for r in ratios)})")  # fmt: skip
 
