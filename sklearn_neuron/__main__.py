@@ -105,7 +105,7 @@ def parse_arguments(argv):
     data.add_argument("--target", metavar="COLUMN", help="the column holding the labels")
     data.add_argument(
         "--sep", metavar="CHAR",
-        help="the delimiter (default: detected in the header among , ; tab |)",
+        help="the delimiter, or tab (default: detected in the header among , ; tab |)",
     )  # fmt: skip
     data.add_argument(
         "--encoding", default="utf-8",
@@ -150,8 +150,10 @@ def parse_arguments(argv):
         parser.error("--threads must be 1 or more")
     if arguments.max_levels < 2:
         parser.error("--max-levels must be 2 or more")
+    if arguments.sep in ("\\t", "tab"):
+        arguments.sep = "\t"  # a tab typed as backslash-t or as the word
     if arguments.sep is not None and len(arguments.sep.encode()) != 1:
-        parser.error(f"--sep must be one character, not {arguments.sep!r}; for tab: --sep $'\\t'")
+        parser.error(f"--sep must be one character, not {arguments.sep!r}; for a tab: --sep tab")
     return arguments
 
 

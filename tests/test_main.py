@@ -152,12 +152,14 @@ def reference_with_colour(customers, model):
         (lambda table, path: table.to_csv(path, index=False, sep=";"), []),
         (lambda table, path: table.to_csv(path, index=False, sep=";"), ["--sep", ";"]),
         (lambda table, path: table.to_csv(path, index=False, sep="\t"), []),
+        (lambda table, path: table.to_csv(path, index=False, sep="\t"), ["--sep", "tab"]),
         (lambda table, path: path.write_text(table.to_csv(index=False) + "\n"), []),
         (lambda table, path: path.write_text(
             table.replace("red", "rosé").to_csv(index=False), encoding="cp1252"),
          ["--encoding", "cp1252"]),
     ],
-    ids=["byte-order mark", "semicolons", "--sep ;", "tabs", "trailing blank line", "cp1252"],
+    ids=["byte-order mark", "semicolons", "--sep ;", "tabs", "--sep tab", "trailing blank line",
+         "cp1252"],
 )  # fmt: skip
 def test_messy_files_read_as_the_table_they_hold(customers, tmp_path, write, arguments):
     path = tmp_path / "customers.csv"
