@@ -3,4 +3,5 @@
 from ._neuron import NeuronClassifier
 
 __all__ = ["NeuronClassifier", "__version__"]
+# The one place the version is written: pyproject.toml reads it from here.
 __version__ = "0.1.0"

@@ -44,7 +44,8 @@ for rule in ["perceptron", "sigmoid"]:
 # ----------
 # The top row is the loss each rule descends: the perceptron criterion (how
 # far the misclassified samples are on the wrong side) and the log-loss. The
-# bottom row counts the mistakes, on a logarithmic scale.
+# bottom row counts the mistakes, on a logarithmic scale above 10 and a
+# linear one below (an epoch without mistakes shows as 0).
 fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex="col", layout="constrained")
 for column, rule in enumerate(["perceptron", "sigmoid"]):
     for batch_name, style in [("online", "o-"), ("full batch", "s-")]:
@@ -55,9 +56,14 @@ for column, rule in enumerate(["perceptron", "sigmoid"]):
     loss_name = "perceptron criterion" if rule == "perceptron" else "log-loss"
     axes[0, column].set_title(f'learning_rule="{rule}"')
     axes[0, column].set_ylabel(f"loss_curve_ ({loss_name})")
-    axes[1, column].set_ylabel("mistakes_curve_")
+    axes[1, column].set_ylabel("mistakes_curve_ (misclassified samples)")
     # symlog rather than log: an epoch without mistakes would show 0
     axes[1, column].set_yscale("symlog", linthresh=10)
+    # symlog's own ticks leave this range of counts unlabelled: name them
+    most = max(max(runs[rule, name].mistakes_curve_) for name in ["online", "full batch"])
+    ticks = [count for count in [0, 2, 5, 10, 20, 50, 100, 200, 500] if count <= 2 * most]
+    axes[1, column].set_yticks(ticks, [str(count) for count in ticks])
+    axes[1, column].grid(axis="y", alpha=0.3)
     axes[1, column].set_xlabel("epoch")
     axes[0, column].legend()
 axes[0, 1].set_yscale("log")
