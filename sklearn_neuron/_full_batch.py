@@ -84,6 +84,7 @@ training, which is how early stopping and ``verbose`` work.  X is never
 copied: the statistics pass reads it in blocks of rows (views).
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,18 +104,65 @@ _RELAXATION = 1.5
 
 @dataclass
 class Result:
-    """What a full-batch fit returns, in the user's units."""
+    """What a full-batch fit returns, in the user's units, and why it stopped.
+
+    ``stopped_by``: ``"tol"`` (its stopping rule held, or no sample is a
+    mistake), ``"max_iter"``, ``"rounding"`` (no step lowers the objective
+    at this precision) or ``"caller"`` (``on_iteration`` asked).
+    """
 
     coef: np.ndarray
     intercept: np.ndarray
     n_iter: int
-    converged: bool
+    stopped_by: str
+
+
+def block_statistics(X, targets, sample_weight, n_classes, shift):
+    """A pass over a block of rows: its weighted class sums and second moments about ``shift``.
+
+    The statistics of X are the sums of its blocks' (see :class:`Problem`).
+    """
+    membership = np.zeros((X.shape[0], n_classes), dtype=X.dtype)
+    membership[np.arange(X.shape[0]), targets] = sample_weight
+    if sp.issparse(X):
+        class_sums = np.asarray(X.T @ membership, dtype=np.float64).T
+        second = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64)
+    else:
+        class_sums = np.asarray(membership.T @ X, dtype=np.float64)
+        centred = X - shift
+        np.square(centred, out=centred)
+        second = sample_weight @ centred
+    return class_sums, second
+
+
+def block_back(X, E):
+    """A pass over a block of rows: ``Eᵀ X`` in float64 (products in X's precision).
+
+    The gradient's product on all of X is the sum of its blocks'.
+    """
+    E = E.astype(X.dtype, copy=False)
+    if sp.issparse(X):
+        return np.ascontiguousarray(np.asarray(X.T @ E, dtype=np.float64).T)
+    return np.asarray(E.T @ X, dtype=np.float64)
+
+
+def in_blocks(n_rows, n_blocks):
+    """``n_blocks`` consecutive slices of about equal size covering the rows."""
+    bounds = np.linspace(0, n_rows, n_blocks + 1).astype(int)
+    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
 
 
 class Problem:
-    """X (never copied), the targets, the weights and the preconditioner."""
+    """X (never copied), the targets, the weights and the preconditioner.
 
-    def __init__(self, X, targets, sample_weight, n_neurons, perceptron, alpha):
+    Every pass over X runs over its ``blocks`` of rows and adds their sums
+    (:func:`block_statistics`, :func:`block_back`), so that blocks can run on
+    other cores or machines; one block by default. The statistics read dense
+    X in blocks of at most ``_BLOCK_BYTES`` in any case, to keep their
+    temporaries small.
+    """
+
+    def __init__(self, X, targets, sample_weight, n_neurons, perceptron, alpha, n_blocks=1):
         self.X = X
         self.sparse = sp.issparse(X)
         self.n_samples, self.n_features = X.shape
@@ -124,7 +172,7 @@ class Problem:
         self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
         self.total_weight = float(self.sample_weight.sum())
         self.alpha = float(alpha)
-        self.sign = np.where(self.targets == 1, 1.0, -1.0)  # binary targets as ±1
+        self.blocks = in_blocks(self.n_samples, n_blocks)
         if perceptron:
             curvature = 1.0
         else:  # the largest curvature of the log-loss at z = 0
@@ -133,29 +181,21 @@ class Problem:
 
     def _statistics(self, curvature):
         """One pass over X: the weighted class sums and the variances."""
-        X, s = self.X, self.sample_weight
-        n, d = self.n_samples, self.n_features
-        membership = np.zeros((n, self.n_classes), dtype=X.dtype)
-        membership[np.arange(n), self.targets] = s
-        if self.sparse:
-            class_sums = np.asarray(X.T @ membership, dtype=np.float64).T
-            shift = np.zeros(d)  # no shift: it would densify X
-        else:
-            class_sums = np.asarray(membership.T @ X, dtype=np.float64)
-            # moments about the first row, against cancellation for large offsets
-            shift = np.asarray(X[0], dtype=np.float64)
-        second = np.zeros(d)
-        row_bytes = 8 * max(d, 1) if not self.sparse else 8 * max(X.nnz // max(n, 1), 1)
-        block = max(1, _BLOCK_BYTES // row_bytes)
-        for start in range(0, n, block):
-            rows = slice(start, start + block)
-            if self.sparse:
-                part = X[rows]  # a copy, of one block only
-                second += np.asarray(part.multiply(part).T @ s[rows], dtype=np.float64)
-            else:
-                centred = X[rows] - shift
-                np.square(centred, out=centred)
-                second += s[rows] @ centred
+        X, s, d = self.X, self.sample_weight, self.n_features
+        # moments about the first row, against cancellation for large offsets
+        # (sparse: none, which would densify X)
+        shift = np.zeros(d) if self.sparse else np.asarray(X[0], dtype=np.float64)
+        row_bytes = 8 * max(X.nnz // max(self.n_samples, 1) if self.sparse else d, 1)
+        rows = max(1, _BLOCK_BYTES // row_bytes)
+        class_sums, second = np.zeros((self.n_classes, d)), np.zeros(d)
+        for block in self.blocks:
+            for start in range(block.start, block.stop, rows):
+                part = slice(start, min(start + rows, block.stop))
+                sums = block_statistics(
+                    self.rows(part), self.targets[part], s[part], self.n_classes, shift
+                )
+                class_sums += sums[0]
+                second += sums[1]
         self.class_sums = class_sums
         self.class_weights = np.bincount(self.targets, weights=s, minlength=self.n_classes)
         self.mean = class_sums.sum(axis=0) / self.total_weight
@@ -184,11 +224,12 @@ class Problem:
         return Z
 
     def back(self, E):
-        """Eᵀ X, float64: the second product, in X's precision."""
-        E = E.astype(self.X.dtype, copy=False)
-        if self.sparse:
-            return np.ascontiguousarray(np.asarray(self.X.T @ E, dtype=np.float64).T)
-        return np.asarray(E.T @ self.X, dtype=np.float64)
+        """Eᵀ X, float64: the second product, the sum of the blocks'."""
+        return sum(block_back(self.rows(block), E[block]) for block in self.blocks)
+
+    def rows(self, block):
+        """The rows of X in ``block``: X itself for all of them (slicing CSR copies it)."""
+        return self.X if block == slice(0, self.n_samples) else self.X[block]
 
     def push(self, back, error_sums):
         """X̃ᵀE / S in (u, beta) from Eᵀ X and the sums of E: the centring as a correction."""
@@ -305,7 +346,11 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
 
 
 def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
-    """L-BFGS on the preconditioned log-loss; stop at a gradient component ≤ tol."""
+    """L-BFGS on the preconditioned log-loss; stop at a gradient component ≤ tol.
+
+    Without ``tol`` (None), it runs ``max_iter`` iterations or to the
+    rounding floor, where no step lowers the objective.
+    """
     K, d, total, alpha = problem.n_neurons, problem.n_features, problem.total_weight, problem.alpha
     memory = int(max(3, min(_MEMORY, _MEMORY_FLOATS // (2 * (K * d + K)))))
     w, b = coef.copy(), intercept.copy()
@@ -328,45 +373,48 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
     # The largest gradient component for standardised features and the bias,
     # LogisticRegression's gtol on standardised data, is the stopping test.
     gradient = np.empty_like(x)
-    largest = _full_batch_kernels.preconditioned_gradient(
-        back, error_sums, w, problem.p, problem.mean, problem.p_bias, alpha, total, gradient
-    )
+    largest = _full_batch_kernels.preconditioned_gradient(problem, back, error_sums, w, gradient)
     objective = loss / total + 0.5 * alpha * float(np.sum(w * w))
     pairs = Memory(len(x), memory)
     Dw, Db = np.empty_like(w), np.empty_like(b)  # the direction in the user's units
-    converged = largest / problem.p_bias <= tol
     n_iter = 0
-    while not converged and n_iter < max_iter:
+    stopped_by = "tol" if tol is not None and largest / problem.p_bias <= tol else None
+    while stopped_by is None:
+        if n_iter == max_iter:
+            stopped_by = "max_iter"
+            break
         D, slope = pairs.direction(gradient)
         if slope >= 0:  # not a descent direction: start the memory afresh
             pairs.clear()
             D, slope = -gradient, -float(gradient @ gradient)
-        penalty_terms = _full_batch_kernels.in_user_units(
-            D, problem.p, problem.mean, problem.p_bias, w, Dw, Db
-        )
+        penalty_terms = _full_batch_kernels.in_user_units(problem, D, w, Dw, Db)
         U = problem.net_inputs(Dw, Db)  # the first product
         accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
-        if accepted is None:
-            break  # no decrease at this precision: the rounding floor
+        if accepted is None:  # no decrease at this precision
+            stopped_by = "rounding"
+            break
         t, Z, P, E, error_sums, new_objective, mistakes = accepted
         back = problem.back(E)  # the second product
         # x, w and b move by t; the gradient is the new one, and the pair is written
         row = pairs.free_row()
         largest, sy, yy = _full_batch_kernels.lbfgs_step(
-            t, D, Dw, Db, x, w, b, back, error_sums, problem.p, problem.mean, problem.p_bias,
-            alpha, total, gradient, pairs.steps[row], pairs.changes[row],
+            problem, t, D, Dw, Db, x, w, b, back, error_sums, gradient,
+            pairs.steps[row], pairs.changes[row],
         )  # fmt: skip
         if sy > 1e-16 * yy:  # keeps H positive definite
             pairs.commit()
         decrease = objective - new_objective
         objective = new_objective
         n_iter += 1
-        converged = largest / problem.p_bias <= tol
         stop = on_iteration(w, b, objective, mistakes)
-        if stop or (not converged and decrease <= 0):
-            break
+        if tol is not None and largest / problem.p_bias <= tol:
+            stopped_by = "tol"
+        elif stop:
+            stopped_by = "caller"
+        elif decrease <= 0:
+            stopped_by = "rounding"
     w, b = problem.to_user(x[: K * d].reshape(K, d), x[K * d :])
-    return Result(w, b, n_iter, bool(converged))
+    return Result(w, b, n_iter, stopped_by)
 
 
 # -- the perceptron rule ------------------------------------------------------
@@ -417,29 +465,33 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
             constant_bias = np.eye(problem.n_neurons)[heaviest]
         pocket = (constant_mistakes, np.zeros_like(u), constant_bias / problem.p_bias)
     pocket_curve = [pocket[0] / total]
-    margin = max(tol, 0.0) * total
+    margin = 0.0 if tol is None else max(tol, 0.0) * total
     # the running sums of the iterates and of their net inputs, and the push
     u_sum, beta_sum, Z_sum = np.zeros_like(u), np.zeros_like(beta), np.zeros_like(Z)
     push = np.empty_like(u)
-    converged = mistakes == 0
     n_iter = 0
-    while not converged and n_iter < max_iter:
+    stopped_by = "tol" if mistakes == 0 else None
+    while stopped_by is None:
+        if n_iter == max_iter:
+            stopped_by = "max_iter"
+            break
         if back is None:
             back = problem.back(E)  # the second product
         # Polyak's step for the criterion's least value, 0 (separable data);
         # it is relative to ‖w‖, so any scale of the start works.
         step = _full_batch_kernels.perceptron_step(
-            back, error_sums, criterion, total, _RELAXATION, problem.p, problem.mean,
-            problem.p_bias, alpha, u, beta, w, b, u_sum, beta_sum, push,
+            problem, back, error_sums, criterion, _RELAXATION, u, beta, w, b, u_sum, beta_sum,
+            push,
         )  # fmt: skip
-        if step == 0.0:  # the pushes cancel: no step moves
-            converged = True
-            break
-        Z = problem.net_inputs(w, b)  # the first product
-        criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(
-            Z, problem.targets, problem.sample_weight, E, error_sums
-        )
-        back = None
+        if step == 0.0:  # the pushes cancel: the iterate stays, and counts again
+            u_sum += u
+            beta_sum += beta
+        else:
+            Z = problem.net_inputs(w, b)  # the first product
+            criterion, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(
+                Z, problem.targets, problem.sample_weight, E, error_sums
+            )
+            back = None
         n_iter += 1
         averaged_mistakes = _full_batch_kernels.summed_mistakes(
             Z_sum, Z, problem.targets, problem.sample_weight
@@ -456,35 +508,36 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
         stop = on_iteration(w, b, objective, mistakes)
         if mistakes == 0:  # the criterion is 0: a minimum
             pocket = (0.0, u, beta)
-            converged = True
-        elif len(pocket_curve) > n_iter_no_change and (
+            stopped_by = "tol"
+        elif (
+            tol is not None
+            and len(pocket_curve) > n_iter_no_change
             # over a window, so that a smaller tol never stops earlier
-            pocket_curve[-1 - n_iter_no_change] - pocket_curve[-1] <= tol
+            and pocket_curve[-1 - n_iter_no_change] - pocket_curve[-1] <= tol
         ):
-            converged = True
-        if stop:
-            break
+            stopped_by = "tol"
+        elif stop:
+            stopped_by = "caller"
     w, b = problem.to_user(pocket[1], pocket[2])
-    return Result(w, b, n_iter, bool(converged))
+    return Result(w, b, n_iter, stopped_by)
 
 
-def fit_full_batch(
-    X, targets, sample_weight, n_neurons, perceptron, alpha, tol, max_iter,
-    n_iter_no_change, coef, intercept, on_iteration,
-):  # fmt: skip
-    """Train on all of X from (coef, intercept); return a :class:`Result`.
+def fit_full_batch(X, targets, sample_weight, weights, settings, on_iteration):
+    """Train on all of X from ``weights`` (their coef and intercept); return a :class:`Result`.
 
     X is dense (C-ordered) or CSR, float64 or float32, and is never copied.
-    ``on_iteration(coef, intercept, objective, mistakes)`` runs after every
-    iteration and stops training if it returns True.
+    ``settings`` give the rule, ``alpha``, ``tol``, ``max_iter`` and
+    ``n_iter_no_change``. ``on_iteration(coef, intercept, objective,
+    mistakes)`` runs after every iteration and stops training if it returns
+    True.
     """
-    problem = Problem(X, targets, sample_weight, n_neurons, perceptron, alpha)
-    coef = np.asarray(coef, dtype=np.float64).reshape(n_neurons, X.shape[1])
-    intercept = np.asarray(intercept, dtype=np.float64).reshape(n_neurons)
-    if tol is None:  # no test: max_iter, no mistake, or the rounding floor
-        tol = -np.inf if perceptron else 0.0
-    if perceptron:
+    n_neurons = weights.coef.shape[0]
+    problem = Problem(X, targets, sample_weight, n_neurons, settings.perceptron, settings.alpha)
+    coef = np.asarray(weights.coef, dtype=np.float64)
+    intercept = np.asarray(weights.intercept, dtype=np.float64)
+    if settings.perceptron:
         return fit_perceptron(
-            problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration
-        )
-    return fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration)
+            problem, settings.tol, settings.max_iter, settings.n_iter_no_change, coef,
+            intercept, on_iteration,
+        )  # fmt: skip
+    return fit_log_loss(problem, settings.tol, settings.max_iter, coef, intercept, on_iteration)

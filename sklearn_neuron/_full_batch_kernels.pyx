@@ -210,15 +210,11 @@ cdef inline double _margin(
 
 
 def perceptron_step(
+    problem,
     const double[:, ::1] back,
     const double[::1] error_sums,
     double criterion,
-    double total_weight,
     double relaxation,
-    const double[::1] p,
-    const double[::1] mean,
-    double p_bias,
-    double alpha,
     double[:, ::1] u,
     double[::1] beta,
     double[:, ::1] w,
@@ -235,18 +231,28 @@ def perceptron_step(
     ``η = relaxation · (criterion / S) / ‖push‖²`` (1 where the criterion is
     0). Writes the new weights in the user's units, ``w = p u`` and
     ``b = p_bias beta − w·m``, and adds u and beta to their running sums.
-    Returns η, or 0 (nothing moved) if the pushes cancel.
+    Returns η, or 0 (nothing moved) if the pushes cancel, to the rounding
+    of their terms. ``problem`` gives the
+    preconditioner (``p``, ``mean``, ``p_bias``), ``alpha`` and the weights'
+    total ``S``.
     """
+    cdef const double[::1] p = problem.p
+    cdef const double[::1] mean = problem.mean
+    cdef double p_bias = problem.p_bias, alpha = problem.alpha, total_weight = problem.total_weight
     cdef Py_ssize_t K = u.shape[0], d = u.shape[1], k, j
-    cdef double squared_norm = 0.0, step, push_beta, shift
+    cdef double squared_norm = 0.0, step, push_beta, shift, scale = 0.0
     with nogil:
         for k in range(K):
             for j in range(d):
                 push[k, j] = p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
                 squared_norm += push[k, j] * push[k, j]
+                scale += (p[j] * (fabs(back[k, j]) + fabs(error_sums[k] * mean[j])) / total_weight) ** 2
             push_beta = p_bias * error_sums[k] / total_weight
             squared_norm += push_beta * push_beta
-    if squared_norm == 0.0:
+    # A push within the rounding of its terms is none: the pushes cancel
+    # (samples on the boundary of both classes), and whether it comes out as
+    # 0 or 1e-17 must not depend on how the samples were weighted.
+    if squared_norm <= 1e-24 * scale:
         return 0.0
     with nogil:
         step = 1.0 if criterion == 0 else relaxation * (criterion / total_weight) / squared_norm
@@ -323,7 +329,7 @@ cdef double _gradient(
     const double[::1] p, const double[::1] mean, double p_bias, double alpha,
     double total_weight, double[::1] gradient,
 ) noexcept nogil:
-    """:func:`preconditioned_gradient`, for compiled callers."""
+    """:func:`preconditioned_gradient`, with the problem's numbers given one by one."""
     cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
     cdef double g, largest = 0.0
     for k in range(K):
@@ -339,14 +345,7 @@ cdef double _gradient(
 
 
 def preconditioned_gradient(
-    const double[:, ::1] back,
-    const double[::1] error_sums,
-    const double[:, ::1] w,
-    const double[::1] p,
-    const double[::1] mean,
-    double p_bias,
-    double alpha,
-    double total_weight,
+    problem, const double[:, ::1] back, const double[::1] error_sums, const double[:, ::1] w,
     double[::1] gradient,
 ):
     """The objective's gradient in (u, beta) from ``Eᵀ X``; return its largest magnitude.
@@ -355,6 +354,9 @@ def preconditioned_gradient(
     the gradient is ``alpha p w − p (Eᵀ X − (Σ E) m) / S`` for u and
     ``−p_bias Σ E / S`` for beta, laid out as u row by row, then beta.
     """
+    cdef const double[::1] p = problem.p
+    cdef const double[::1] mean = problem.mean
+    cdef double p_bias = problem.p_bias, alpha = problem.alpha, total_weight = problem.total_weight
     cdef double largest
     with nogil:
         largest = _gradient(back, error_sums, w, p, mean, p_bias, alpha, total_weight, gradient)
@@ -362,19 +364,16 @@ def preconditioned_gradient(
 
 
 def in_user_units(
-    const double[::1] D,
-    const double[::1] p,
-    const double[::1] mean,
-    double p_bias,
-    const double[:, ::1] w,
-    double[:, ::1] Dw,
-    double[::1] Db,
+    problem, const double[::1] D, const double[:, ::1] w, double[:, ::1] Dw, double[::1] Db
 ):
     """The direction D in (u, beta) as (Dw, Db) in the user's units; return ``(w·w, w·Dw, Dw·Dw)``.
 
     ``Dw = p Du`` and ``Db = p_bias Dbeta − Dw·m``, as for the weights; the
     three products give the penalty ``alpha/2 ‖w + t Dw‖²`` along the line.
     """
+    cdef const double[::1] p = problem.p
+    cdef const double[::1] mean = problem.mean
+    cdef double p_bias = problem.p_bias
     cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
     cdef double ww = 0.0, wD = 0.0, DD = 0.0, shift
     with nogil:
@@ -391,6 +390,7 @@ def in_user_units(
 
 
 def lbfgs_step(
+    problem,
     double t,
     const double[::1] D,
     const double[:, ::1] Dw,
@@ -400,11 +400,6 @@ def lbfgs_step(
     double[::1] b,
     const double[:, ::1] back,
     const double[::1] error_sums,
-    const double[::1] p,
-    const double[::1] mean,
-    double p_bias,
-    double alpha,
-    double total_weight,
     double[::1] gradient,
     double[::1] step,
     double[::1] change,
@@ -417,6 +412,9 @@ def lbfgs_step(
     :func:`preconditioned_gradient`), and L-BFGS's pair is written: the
     step ``s`` (the change of x) and the gradient's change ``y``.
     """
+    cdef const double[::1] p = problem.p
+    cdef const double[::1] mean = problem.mean
+    cdef double p_bias = problem.p_bias, alpha = problem.alpha, total_weight = problem.total_weight
     cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j, i
     cdef double g, moved, largest, sy = 0.0, yy = 0.0
     with nogil:

@@ -312,7 +312,8 @@ cdef inline void dot(
     cdef floating value
     cdef Py_ssize_t p, step = w.per_neuron, per_feature = w.per_feature
     if count == 1 and not w.in_feature_order:
-        return sum_apart(weights, per_feature, x, columns, size, out)
+        sum_apart(weights, per_feature, x, columns, size, out)
+        return
     for p in range(size):
         weight = weights + w.per_feature * (p if columns == NULL else columns[p])
         value = x[p]

@@ -460,17 +460,10 @@ def train_full_batch(X, targets, sample_weight, weights, history, settings, vali
         return best["without_improvement"] >= settings.n_iter_no_change
 
     with np.errstate(over="ignore", under="ignore"):
-        result = fit_full_batch(
-            X, targets, sample_weight, weights.coef.shape[0], settings.perceptron,
-            settings.alpha, settings.tol, settings.max_iter, settings.n_iter_no_change,
-            weights.coef, weights.intercept, on_iteration,
-        )  # fmt: skip
+        result = fit_full_batch(X, targets, sample_weight, weights, settings, on_iteration)
     coef, intercept = result.coef, result.intercept
     if validation is not None and best["weights"] is not None:
         coef, intercept = best["weights"]
-    stopped_early = validation is not None and (
-        best["without_improvement"] >= settings.n_iter_no_change
-    )
     if result.n_iter == 0:  # nothing to do from the start: record it
         loss, mistakes = full_batch_start(X, targets, sample_weight, coef, intercept, settings)
         record(history, settings, loss, mistakes, coef, clock["start"])
@@ -486,9 +479,18 @@ def train_full_batch(X, targets, sample_weight, weights, history, settings, vali
     weights.coef_sum[...] = weights.coef
     weights.intercept_sum[...] = weights.intercept
     weights.steps[0] = 1
-    converged = result.converged or stopped_early
-    if not converged and (settings.tol is not None or validation is not None):
+    if result.stopped_by == "max_iter" and (settings.tol is not None or validation is not None):
         warn_not_converged(settings)
+    elif result.stopped_by == "rounding" and settings.tol:
+        warnings.warn(
+            f"The solver stopped after {result.n_iter} iterations at the rounding floor of "
+            f"{X.dtype} arithmetic, where no step lowers the objective, before its gradient "
+            f"reached tol={settings.tol:g}: the weights are as close to the optimum as "
+            f"{X.dtype} gets. Raise tol{' or pass float64' if X.dtype == np.float32 else ''} "
+            "to stop before it.",
+            UserWarning,
+            stacklevel=5,
+        )
     return best["score"] if validation is not None else None
 
 
