@@ -518,7 +518,13 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
             stopped_by = "tol"
         elif stop:
             stopped_by = "caller"
-    w, b = problem.to_user(pocket[1], pocket[2])
+    w = pocket[1] * problem.p
+    b = np.array(
+        [
+            _full_batch_kernels.perceptron_bias(problem.p_bias * beta, shift)
+            for beta, shift in zip(pocket[2], w @ problem.mean, strict=True)
+        ]
+    )
     return Result(w, b, n_iter, stopped_by)
 
 

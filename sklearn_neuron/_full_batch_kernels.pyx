@@ -265,8 +265,23 @@ def perceptron_step(
                 shift += w[k, j] * mean[j]
             beta[k] += step * p_bias * error_sums[k] / total_weight
             beta_sum[k] += beta[k]
-            b[k] = p_bias * beta[k] - shift
+            b[k] = _difference(p_bias * beta[k], shift)
     return step
+
+
+cdef inline double _difference(double a, double b) noexcept nogil:
+    """``a − b``, or exactly 0 within the rounding of the two (100 units in their last place).
+
+    The perceptron's bias comes out of such a difference: a sample exactly on
+    the boundary must not fall on a side by the rounding of the centring,
+    which differs between weighted rows and the same rows repeated.
+    """
+    return 0.0 if fabs(a - b) <= 1e-14 * (fabs(a) + fabs(b)) else a - b
+
+
+def perceptron_bias(double a, double b):
+    """:func:`_difference`, for the pocket's bias."""
+    return _difference(a, b)
 
 
 def lbfgs_direction(

@@ -620,12 +620,18 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             else:
                 curvature = 0.25 if n_neurons == 1 else 0.5
                 if average:
-                    # Averaged, a constant step ends within O(step) of the
-                    # optimum of the log-loss (Bach and Moulines, 2013): a
-                    # quarter of the largest stable step puts the average's
-                    # probabilities within a few thousandths of the log-loss
-                    # of the optimum's, where the largest step lost 0.03.
-                    curvature *= 4.0
+                    # Averaged, a constant step ends within O(step · noise)
+                    # of the optimum of the log-loss (Bach and Moulines,
+                    # 2013): online, a quarter of the largest stable step
+                    # puts the average's probabilities within a few
+                    # thousandths of the optimum's log-loss, where the
+                    # largest step lost 0.03. Batches of B samples have a
+                    # B-th of the noise: the quarter grows to the whole step
+                    # as they grow to the full batch (the share of the
+                    # per-sample curvature in auto_learning_rate).
+                    n = max(X.shape[0], 2)
+                    batch = min(batch_size, n)
+                    curvature *= 1.0 + 3.0 * (n - batch) / (batch * (n - 1))
                 learning_rate = auto_learning_rate(
                     X, squared_norms, sample_weight, batch_size, curvature, alpha
                 )

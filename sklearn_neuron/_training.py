@@ -212,7 +212,7 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=N
     n_samples = X.shape[0] if rows is None else len(rows)
     # The penalty at the weights the epoch starts from, as is the loss in
     # full batch; past overflow, training has diverged (checked below).
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):  # tiny weights under a large alpha
         penalty = 0.5 * settings.alpha * float(np.sum(np.square(weights.coef, dtype=np.float64)))
     order = np.arange(n_samples) if rows is None else rows
     if settings.shuffle and settings.batch_size < n_samples:

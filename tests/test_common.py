@@ -110,11 +110,6 @@ def _expected_beyond_defaults(estimator):
             "check_sample_weight_equivalence_on_sparse_data",
         ]:
             expected[check] = ONLINE_WEIGHTS
-    if params["batch_size"] == 32 and params["learning_rule"] == "sigmoid":
-        expected["check_class_weight_classifiers"] = (
-            "the automatic mini-batch step is too small on the check's unscaled data; "
-            "the issue 'One engine' reworks it"
-        )
     return expected
 
 
