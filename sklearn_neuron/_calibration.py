@@ -142,18 +142,6 @@ def target_mean(z, targets, weight, own):
     return own @ of_own + ((1.0 - own) / (n_classes - 1)) @ of_others
 
 
-def softplus(x):
-    """``log(1 + e^x)`` without overflow, in place of ``x``.
-
-    ``max(x, 0) + log1p(e^−|x|)``: numpy's ``exp`` and ``log1p`` work on
-    several numbers at once, several times faster than ``np.logaddexp(0, x)``.
-    """
-    positive_part = np.maximum(x, 0.0)
-    np.negative(np.abs(x, out=x), out=x)
-    np.log1p(np.exp(x, out=x), out=x)
-    return np.add(x, positive_part, out=x)
-
-
 # A uniform sample of this many streamed rows fits the temperature (a single
 # number) as well as all of them would; at most this many stored values keeps
 # it small next to wide dense rows.

@@ -60,15 +60,18 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         300,000 if the features' scales (root mean squares) span more than a
         factor of 100 (for sparse input: up to 1,000, if X stores at least as
         many values as it has features), and online learning otherwise;
-        :meth:`partial_fit` always learns online with it.
+        :meth:`partial_fit` always learns online with it. ``batch_size_``
+        reports the batch size used.
 
     learning_rate : float or "auto", default="auto"
         The step ``η``, constant through training. ``"auto"`` is
         ``1 / (1 + alpha)`` for the perceptron rule (1 without a penalty,
         where its predictions do not depend on ``η``, and a valid step for
         every ``alpha``) and, for the sigmoid rule, the largest step that the
-        curvature of the log-loss allows for the chosen batch size, a quarter
-        of it when averaging; see Notes.
+        curvature of the log-loss allows for the batch size, from a quarter of
+        it online to all of it at the full batch when averaging; see Notes.
+        It depends on ``batch_size``, ``average`` and ``alpha``; the step used
+        is ``learning_rate_``.
         Online and in mini-batches only: the full batch's solver needs no
         step (see Notes).
 
@@ -84,6 +87,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         far. For the perceptron rule it is 0, as in ``Perceptron``: the
         perceptron criterion does not grow with the scale of ``w``, so the
         penalty has nothing to balance (with it, the best weights are 0).
+        The penalty used is ``alpha_``.
 
     average : bool or "auto", default="auto"
         Report the mean of the weights over all updates (the averaged
@@ -91,7 +95,9 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         last ones. It smooths out the noise of online updates with a constant
         step. ``"auto"`` averages when ``learning_rate="auto"`` and training
         is online or in mini-batches (averaged SGD with a constant step); a
-        ``learning_rate`` given by hand gets the textbook rule, unaveraged.
+        ``learning_rate`` given by hand gets the textbook rule, unaveraged. It
+        depends on ``learning_rate`` and ``batch_size``; whether ``coef_`` is
+        an average is ``average_``.
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
@@ -165,6 +171,15 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
     classes_ : ndarray of shape (n_classes,)
         The class labels.
+
+    batch_size_ : int
+        The samples per update: ``batch_size``, or what ``"auto"`` resolved
+        to, at most the number of samples (the full batch).
+
+    average_ : bool
+        Whether ``coef_`` and ``intercept_`` are the averaged weights
+        (``average``, or what ``"auto"`` resolved to; the full batch's
+        solver returns its own weights, never an average).
 
     learning_rate_ : float or None
         The step ``η`` used; None after a full-batch :meth:`fit`, whose solver
@@ -657,10 +672,12 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     def _set_fitted_state(self, classes, settings, weights, history):
         """Store what training learned, as plain arrays and numbers."""
         self.classes_ = classes
+        self.batch_size_ = settings.batch_size
+        self.average_ = bool(settings.average and settings.learning_rate is not None)
         self.learning_rate_ = settings.learning_rate
         self.alpha_ = settings.alpha
         self._training_state = weights.state()
-        self.coef_, self.intercept_ = weights.reported(settings.average)
+        self.coef_, self.intercept_ = weights.reported(self.average_)
         self.loss_curve_ = history.loss
         self.mistakes_curve_ = history.mistakes
         self.validation_scores_ = history.validation

@@ -475,10 +475,6 @@ def train_full_batch(X, targets, sample_weight, weights, history, settings, vali
     dtype = weights.coef.dtype
     weights.coef[...] = coef.astype(dtype)
     weights.intercept[...] = intercept.astype(dtype)
-    # the reported weights are these whether ``average`` is set or not
-    weights.coef_sum[...] = weights.coef
-    weights.intercept_sum[...] = weights.intercept
-    weights.steps[0] = 1
     if result.stopped_by == "max_iter" and (settings.tol is not None or validation is not None):
         warn_not_converged(settings)
     elif result.stopped_by == "rounding" and settings.tol:

@@ -104,3 +104,27 @@ def test_two_blocks_of_rows_give_the_one_block_gradient(container, n_classes):
         gradients.append((gradient, problem.p, problem.mean))
     for one_block, two_blocks in zip(*gradients, strict=True):
         np.testing.assert_allclose(two_blocks, one_block, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "params", "expected"),
+    [
+        (200, {}, (200, False, None)),  # small data: the full batch, whose solver takes no step
+        (30_000, {}, (1, True, "step")),  # large data: averaged online training
+        (200, {"batch_size": 32}, (32, True, "step")),
+        (200, {"batch_size": 32, "learning_rate": 0.1}, (32, False, 0.1)),
+        (200, {"batch_size": 500}, (200, False, None)),  # at most the full batch
+    ],
+)
+def test_every_automatic_choice_is_reported_after_fit(n_samples, params, expected):
+    """batch_size_, average_ and learning_rate_ say what "auto" resolved to."""
+    X, y = make_classification(n_samples, 5, random_state=0)
+    model = NeuronClassifier(max_iter=2, tol=None, **params).fit(X, y)
+    batch_size, average, learning_rate = expected
+    assert model.batch_size_ == batch_size
+    assert model.average_ is average
+    if learning_rate == "step":
+        assert 0 < model.learning_rate_ < 1
+    else:
+        assert model.learning_rate_ == learning_rate
+    assert model.alpha_ == 1 / n_samples  # LogisticRegression(C=1)'s, on unit weights
