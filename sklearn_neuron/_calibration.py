@@ -81,8 +81,7 @@ def fit_temperature(net_input, targets, sample_weight, sizes, largest=sys.float_
     # The full data's Newton starts from the optimum of an evenly spaced
     # sample: that is within about 1 / sqrt(sample) of its own, and Newton
     # doubles the correct digits a pass, so that three passes over all rows
-    # finish where seven or more did from a = 1 (on 225,000 rows those
-    # passes were 40 % of the perceptron rule's fit).
+    # finish where seven or more did from a = 1.
     inverse = 1.0
     sample = slice(0, len(z), -(-len(z) // TEMPERATURE_START_ROWS))
     if len(z) > 2 * TEMPERATURE_START_ROWS and weight[sample].sum() > 0:

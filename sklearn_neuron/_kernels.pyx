@@ -56,7 +56,7 @@ ctypedef fused index_t:  # a CSR matrix's indices and indptr
 # The rule's choices depend on the data (the sample's class, its side of the
 # hyperplane): a branch on them is mispredicted half of the time. gcc keeps the
 # branches of ``a if c else b`` between doubles; ``select`` masks the bits of
-# both instead (the error signals of the step took 2.9 times as long with branches).
+# both instead.
 #
 # Shuffled rows come from anywhere in memory, and waiting for each one costs
 # more than learning from it: ``prefetch`` asks for memory ahead of need (see
@@ -79,9 +79,8 @@ cdef extern from *:
     }
 
     /* Ask for the cache lines of the n_bytes at start, for reading, into the
-       core's second-level cache (locality 2: prefetcht1 on x86). Asked
-       into the first level (locality 3), the shuffled binary epochs of
-       benchmarks/speed.py took 4 to 12 % longer, dense and sparse.
+       core's second-level cache (locality 2: prefetcht1 on x86), where
+       shuffled epochs measured faster than with the first level's.
        The empty volatile asm is a side effect, so that gcc keeps the calls. */
     static inline void skn_prefetch(const void *start, Py_ssize_t n_bytes) {
     #if defined(__GNUC__) || defined(__clang__)
@@ -725,8 +724,7 @@ def interleave_blocks(
     A block is the stretch of ``rows_per_block`` entries of ``order`` from
     its start (the last one may be shorter). The blocks three groups ahead
     are asked for: from anywhere in ``order``, each would otherwise be
-    waited for (225,000 rows took 0.75 to 0.85 ms without, 0.3 ms with;
-    two groups ahead, 0.35 ms, six 0.3).
+    waited for.
     """
     cdef Py_ssize_t n = order.shape[0], n_blocks = starts.shape[0], first = 0, last, r, block, position, m = 0
     if visited.shape[0] != n:

@@ -103,21 +103,13 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         Maximum number of epochs (passes over the training data).
 
     tol : float or None, default=1e-4
-        Training stops when the epoch's loss has not improved on the best loss
-        by at least ``tol`` for ``n_iter_no_change`` epochs in a row; for the
-        perceptron rule, whose criterion is 0 at zero weights, the weighted
-        fraction of mistakes takes the place of the loss. With
-        ``early_stopping``, the validation score takes its place. With
-        ``None`` it runs ``max_iter`` epochs, unless the perceptron rule makes
-        no mistake in an epoch: it has then converged and stops. On the full
-        batch the sigmoid rule stops instead when the largest gradient
-        component, in centred and scaled coordinates, is at most ``tol``.
-        Averaged online training judges the averaged weights on up to 10,000
-        training rows after each epoch; on more than 10,000 samples these are
-        set aside from training (the sigmoid rule is then judged by its
-        log-loss on them, without the penalty), and the patience is
-        ``n_iter_no_change`` times 10,000 samples (see the user guide, "When
-        training stops").
+        One stopping rule per solver (details in the user guide, "When
+        training stops"). Online: no gain of ``tol`` in the monitored loss
+        (the perceptron's: mistakes) for ``n_iter_no_change`` epochs. Full
+        batch: a largest scaled gradient component of at most ``tol``
+        (sigmoid), or no gain of ``tol`` in the fewest mistakes for
+        ``n_iter_no_change`` iterations (perceptron). ``None``: ``max_iter``
+        (or the full batch's rounding floor), or no mistake left.
 
     n_iter_no_change : int, default=5
         Epochs without improvement by ``tol`` before training stops; on more

@@ -38,8 +38,8 @@ AUTO_SCALE_SPREAD = 100.0
 # perceptron stayed near chance (its bias, pushed by every mistake at once,
 # outweighs features that each row shares with few others). Every full-batch
 # epoch also passes over all the weights, which costs more than the data when
-# the features outnumber the stored values (sigmoid rule, 300 rows of 2**20
-# features: 1.5 s against 0.07 s online). Other small data keep the full
+# the features outnumber the stored values (the user guide has the figures).
+# Other small data keep the full
 # batch: its result does not depend on the sample order.
 AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
 
@@ -55,9 +55,8 @@ PATIENCE_SAMPLES = 10_000
 # Large data are shuffled in blocks of consecutive rows of about this many
 # bytes (a memory page), the blocks in a random order and visited
 # INTERLEAVED_BLOCKS at a time, a row of each in turn: rows from anywhere in
-# memory cost more to fetch than to learn from (an averaged epoch on 300k x 40
-# took 5 to 7 passes of X @ coef.T shuffled row by row, 2 to 3 in blocks),
-# while a block reads as one stretch. Interleaving keeps runs of alike rows
+# memory cost more to fetch than to learn from, while a block reads as one
+# stretch. Interleaving keeps runs of alike rows
 # (data sorted by class) from meeting the weights one after the other: with
 # blocks alone the averaged perceptron lost 1.5 points on the sparse text of
 # benchmarks/speed.py sorted by class, with eight interleaved 0.1. At least
@@ -239,9 +238,8 @@ def shuffled(order, bytes_per_row, rng, out=None):
 
     The result is written into ``out`` if given (an intp array as long as
     ``order``, not ``order`` itself), else into a new array; ``order`` is
-    left as it is. An epoch of 225,000 rows took 1.3 ms longer with a new
-    array each time: the memory of a fresh array is mapped page by page as
-    it is first written.
+    left as it is: the memory of a fresh array each epoch would be mapped
+    page by page as it is first written.
     """
     out = np.empty_like(order) if out is None else out
     rows_per_block = min(
@@ -500,8 +498,8 @@ def full_batch_start(X, targets, sample_weight, coef, intercept, settings):
         return penalty, mistakes
     if scores.shape[1] == 1:
         # log(1 + e^−margin) as the online epochs take it (see _kernels.pyx):
-        # four times as fast as np.logaddexp, which the monitoring rows of
-        # every epoch of large data pay for
+        # faster than np.logaddexp, which the monitoring rows of every epoch
+        # of large data pay for
         z = scores[:, 0]
         margin = np.where(targets == 1, z, -z)
         losses = np.log(1.0 + np.exp(-np.abs(z))) + np.maximum(-margin, 0.0)
