@@ -121,13 +121,16 @@ def test_balanced_class_weight_counts_sample_weights(binary, learning_rule):
 
 
 def test_balanced_class_weight_matches_logistic_regression(binary):
-    """The sigmoid rule's full batch with "balanced" weights is LogisticRegression's optimum."""
+    """The sigmoid rule's full batch with "balanced" weights is LogisticRegression's optimum
+    with the weighted classes balanced: S / (n_classes · S_k), as scikit-learn computes
+    them from version 1.7 on (1.6 ignored the sample weights there)."""
     X, y = binary
     weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(y))
     ours = NeuronClassifier(class_weight="balanced", tol=1e-10).fit(X, y, sample_weight=weights)
-    reference = LogisticRegression(class_weight="balanced", tol=1e-12, max_iter=10_000).fit(
-        X, y, sample_weight=weights
-    )
+    sizes = np.bincount(y, weights=weights)
+    balanced = {k: weights.sum() / (2 * sizes[k]) for k in (0, 1)}
+    reference = LogisticRegression(class_weight=balanced, tol=1e-12, max_iter=10_000)
+    reference.fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-5)
     np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-5)
 
