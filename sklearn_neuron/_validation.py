@@ -161,7 +161,8 @@ def checked_sample_weight(sample_weight, X, targets, classes, class_weight):
     )
     unit = float(sample_weight[sample_weight > 0].min())
     of_class = class_weights(class_weight, classes, targets, sample_weight)
-    sample_weight = sample_weight * of_class[targets]
+    if class_weight is not None:
+        sample_weight = sample_weight * of_class[targets]
     if not np.isfinite(sample_weight.sum()):
         raise ValueError("sample_weight must be finite; rescale the weights.")
     return sample_weight, unit, of_class
