@@ -251,27 +251,37 @@ class Problem:
 # -- the sigmoid / softmax rule ------------------------------------------------
 
 
-def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
-    """At Z + tU: the weighted loss sum, the errors E = s (T − P), and more.
+@dataclass
+class OnTheLine:
+    """The log-loss at the net inputs ``Z + tU`` and what the solver takes from there.
 
-    Returns (loss, E, Z + tU, P, slope, curvature, mistakes, error_sums), the
-    last the column sums of E; the slope is
-    ``Σ E·U`` (the loss sum's derivative along U is its negative), the
-    curvature ``Σ s Uᵀ H U``; both 0 without U. One compiled pass
-    (_full_batch_kernels.log_loss_along); O(nK).
+    ``errors`` are ``E = s (T − P)`` and ``error_sums`` their column sums;
+    ``slope`` is ``Σ E·U`` (the loss sum's derivative along U is its
+    negative) and ``curvature`` ``Σ s Uᵀ H U``, both 0 without U.
+    """
+
+    loss: float
+    errors: np.ndarray
+    Z: np.ndarray
+    slope: float
+    curvature: float
+    mistakes: int
+    error_sums: np.ndarray
+
+
+def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
+    """The weighted log-loss sum at ``Z + tU``, and more (:class:`OnTheLine`).
+
+    One compiled pass (_full_batch_kernels.log_loss_along); O(nK).
     """
     s = problem.sample_weight if sample_weight is None else sample_weight
     targets = problem.targets if targets is None else targets
-    Zt, P, E, error_sums = (
-        np.empty_like(Z),
-        np.empty_like(Z),
-        np.empty_like(Z),
-        np.empty(Z.shape[1]),
-    )
-    loss, slope, curvature, mistakes = _full_batch_kernels.log_loss_along(
+    Zt, P, E = np.empty_like(Z), np.empty_like(Z), np.empty_like(Z)
+    error_sums = np.empty(Z.shape[1])
+    loss, slope, curvature, _, mistakes = _full_batch_kernels.log_loss_along(
         Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E, error_sums
     )
-    return loss, E, Zt, P, slope, curvature, mistakes, error_sums
+    return OnTheLine(loss, E, Zt, slope, curvature, mistakes, error_sums)
 
 
 class Memory:
@@ -303,12 +313,12 @@ class Memory:
         return direction, slope
 
 
-def line_search(problem, Z, P, U, objective, slope, penalty_terms):
+def line_search(problem, Z, U, objective, slope, penalty_terms):
     """A Wolfe step along the net inputs Z + tU, by safeguarded 1-D Newton: no pass over X.
 
     ``penalty_terms`` are (w.w, w.D, D.D) in the user's units: the penalty
-    along the line is a quadratic in t. P are the probabilities at Z.
-    Returns (t, Z, P, E, error_sums, objective, mistakes) of the accepted step, or None.
+    along the line is a quadratic in t. Returns ``(t, point, objective)`` of
+    the accepted step (``point`` an :class:`OnTheLine`), or None.
     """
     total, alpha = problem.total_weight, problem.alpha
     ww, wD, DD = penalty_terms
@@ -317,25 +327,24 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
         return 0.5 * alpha * (ww + 2 * t * wD + t * t * DD), alpha * (wD + t * DD), alpha * DD
 
     lo, hi = 0.0, np.inf
-    curvature = _full_batch_kernels.curvature_along(P, U, problem.sample_weight)
-    curvature = curvature / total + line(0.0)[2]
+    curvature = log_loss(problem, Z, U).curvature / total + line(0.0)[2]
     t = -slope / curvature if curvature > 0 else 1.0
     accepted = None
     for _ in range(20):
-        loss, Et, Zt, Pt, loss_slope, loss_curvature, mistakes, sums = log_loss(problem, Z, U, t)
+        point = log_loss(problem, Z, U, t)
         penalty, penalty_slope, penalty_curvature = line(t)
-        value = loss / total + penalty
-        derivative = -loss_slope / total + penalty_slope
+        value = point.loss / total + penalty
+        derivative = -point.slope / total + penalty_slope
         sufficient = value <= objective + 1e-4 * t * slope
         if sufficient:
-            accepted = (t, Zt, Pt, Et, sums, value, mistakes)
+            accepted = (t, point, value)
             if abs(derivative) <= 0.9 * abs(slope):
                 break
         if sufficient and derivative < 0:
             lo = t
         else:
             hi = t
-        curvature = loss_curvature / total + penalty_curvature
+        curvature = point.curvature / total + penalty_curvature
         t_new = t - derivative / curvature if curvature > 0 else np.nan
         if not (np.isfinite(t_new) and lo < t_new < hi):
             t_new = 0.5 * (lo + hi) if np.isfinite(hi) else 2.0 * t
@@ -359,14 +368,14 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             logs = np.log(np.maximum(problem.class_weights, 1e-300))
             b = np.array([logs[1] - logs[0]]) if K == 1 else logs - logs.mean()
         back, error_sums = problem.at_zero_weights(
-            b, lambda Z, s, targets: log_loss(problem, Z, sample_weight=s, targets=targets)[1]
+            b, lambda Z, s, targets: log_loss(problem, Z, sample_weight=s, targets=targets).errors
         )
         Z = np.tile(b, (problem.n_samples, 1))
-        loss, _, _, P = log_loss(problem, Z)[:4]
+        loss = log_loss(problem, Z).loss
     else:
         Z = problem.net_inputs(w, b)
-        loss, E, _, P, _, _, _, error_sums = log_loss(problem, Z)
-        back = problem.back(E)
+        point = log_loss(problem, Z)
+        loss, error_sums, back = point.loss, point.error_sums, problem.back(point.errors)
 
     u, beta = problem.to_preconditioned(w, b)
     x = np.concatenate([u.ravel(), beta])
@@ -389,12 +398,13 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             D, slope = -gradient, -float(gradient @ gradient)
         penalty_terms = _full_batch_kernels.in_user_units(problem, D, w, Dw, Db)
         U = problem.net_inputs(Dw, Db)  # the first product
-        accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
+        accepted = line_search(problem, Z, U, objective, slope, penalty_terms)
         if accepted is None:  # no decrease at this precision
             stopped_by = "rounding"
             break
-        t, Z, P, E, error_sums, new_objective, mistakes = accepted
-        back = problem.back(E)  # the second product
+        t, point, new_objective = accepted
+        Z, error_sums = point.Z, point.error_sums
+        back = problem.back(point.errors)  # the second product
         # x, w and b move by t; the gradient is the new one, and the pair is written
         row = pairs.free_row()
         largest, sy, yy = _full_batch_kernels.lbfgs_step(
@@ -406,7 +416,7 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
         decrease = objective - new_objective
         objective = new_objective
         n_iter += 1
-        stop = on_iteration(w, b, objective, mistakes)
+        stop = on_iteration(w, b, objective, point.mistakes)
         if tol is not None and largest / problem.p_bias <= tol:
             stopped_by = "tol"
         elif stop:

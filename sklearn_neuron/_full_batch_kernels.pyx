@@ -7,8 +7,8 @@ overhead per call. These functions do in one pass over the n × K net inputs
 what the solver needs from them:
 
 * :func:`log_loss_along`: the point ``Z + t U`` on the line search's line,
-  its weighted log-loss, the errors ``E = s (T − P)`` of the sigmoid or
-  softmax rule, and the loss's slope and curvature along ``U``;
+  its weighted log-loss and mistakes, the errors ``E = s (T − P)`` of the
+  sigmoid or softmax rule, and the loss's slope and curvature along ``U``;
 * :func:`perceptron_errors`: the perceptron criterion, the mistakes and the
   errors ``E = s (T − f(Z))`` of the step or winner-takes-all;
   :func:`summed_mistakes`: the mistakes of the iterates' mean;
@@ -37,7 +37,7 @@ def log_loss_along(
     double[:, ::1] E,
     double[::1] error_sums,
 ):
-    """At ``Zt = Z + t U``: the weighted loss, ``Σ E·U``, ``Σ s Uᵀ H U`` and the mistakes.
+    """At ``Zt = Z + t U``: the weighted loss, ``Σ E·U``, ``Σ s Uᵀ H U``, the weighted and the counted mistakes.
 
     Writes ``Zt``, the probabilities ``P``, the errors ``E`` and their column sums. With one
     column the neuron is a sigmoid for classes 0 and 1; with K columns,
@@ -46,7 +46,7 @@ def log_loss_along(
     sample of weight 0 is no mistake; ``z = 0`` or a tie is one.
     """
     cdef Py_ssize_t n = Z.shape[0], K = Z.shape[1], i, k
-    cdef double loss = 0.0, slope = 0.0, curvature = 0.0
+    cdef double loss = 0.0, slope = 0.0, curvature = 0.0, weighted_mistakes = 0.0
     cdef double z, margin, e, p, s, top, total, pu, puu, rival
     cdef Py_ssize_t mistakes = 0
     cdef intp_t target
@@ -71,6 +71,7 @@ def log_loss_along(
                 slope += E[i, 0] * U[i, 0]
                 curvature += s * p * (1.0 - p) * U[i, 0] * U[i, 0]
                 mistakes += s > 0 and margin <= 0
+                weighted_mistakes += s * (margin <= 0)
                 continue
             top = -INFINITY
             for k in range(K):
@@ -99,27 +100,8 @@ def log_loss_along(
                 slope += E[i, k] * U[i, k]
             curvature += s * (puu - pu * pu)
             mistakes += s > 0 and Zt[i, target] <= rival
-    return loss, slope, curvature, mistakes
-
-
-def curvature_along(
-    const double[:, ::1] P, const double[:, ::1] U, const double[::1] sample_weight
-):
-    """``Σ s Uᵀ H U`` at the probabilities P that :func:`log_loss_along` left: no exponential."""
-    cdef Py_ssize_t n = P.shape[0], K = P.shape[1], i, k
-    cdef double curvature = 0.0, pu, puu
-    with nogil:
-        for i in range(n):
-            if K == 1:
-                curvature += sample_weight[i] * P[i, 0] * (1.0 - P[i, 0]) * U[i, 0] * U[i, 0]
-                continue
-            pu = 0.0
-            puu = 0.0
-            for k in range(K):
-                pu += P[i, k] * U[i, k]
-                puu += P[i, k] * U[i, k] * U[i, k]
-            curvature += sample_weight[i] * (puu - pu * pu)
-    return curvature
+            weighted_mistakes += s * (Zt[i, target] <= rival)
+    return loss, slope, curvature, weighted_mistakes, mistakes
 
 
 def perceptron_errors(

@@ -544,7 +544,8 @@ def epoch(
     the L2 penalty has shrunk them by ``1 − η·alpha``. With ``average``,
     ``coef_sum`` and ``intercept_sum`` gain the weights after every step and
     ``steps[0]`` counts the steps, so that their ratio is the averaged
-    weights. The GIL is released for the whole pass.
+    weights. The GIL is released for the whole pass. Nothing is checked:
+    the caller gives arrays of the shapes below, and rows and classes in range.
 
     Parameters
     ----------
@@ -583,20 +584,12 @@ def epoch(
         The number of mistakes among samples of non-zero weight.
     """
     if hasattr(X, "indptr"):
-        if X.format != "csr":
-            raise TypeError(f"X must be dense or CSR, not {X.format.upper()}")
         values, indices, indptr = X.data, X.indices, X.indptr
         if indices.dtype != indptr.dtype:
             indices, indptr = indices.astype(np.int64), indptr.astype(np.int64)
-        if len(indptr) != X.shape[0] + 1 or min(len(indices), len(values)) < indptr[X.shape[0]]:
-            raise ValueError("X is not a valid CSR matrix: its indptr does not match its shape or its data")
     else:
         values = np.ascontiguousarray(X).reshape(-1)
         indices = indptr = np.empty(0, dtype=np.int32)  # dense: no columns
-    n_neurons, n_features = coef.shape
-    _check_epoch(X.shape, targets, sample_weight, order, coef, intercept, activation)
-    if average and (coef_sum.shape != coef.shape or intercept_sum.shape != intercept.shape or steps.shape[0] < 1):
-        raise ValueError("coef_sum, intercept_sum and steps must have the shapes of coef, intercept and (1,)")
     rule = Rule(activation, learning_rate, alpha, max(1, min(batch_size, len(order))))
     return _epoch(values, indices, indptr, targets, sample_weight, order, coef, intercept,
                   rule, average, coef_sum, intercept_sum, steps)  # fmt: skip
@@ -643,28 +636,6 @@ def _epoch(
     if average:
         steps[0] += w.steps
     return sums
-
-
-def _check_epoch(shape, targets, sample_weight, order, coef, intercept, int activation):
-    """Check what the loops do not (their indices): the shapes, the rows and the classes."""
-    n_rows, n_features = shape
-    n_neurons = coef.shape[0]
-    if activation not in (STEP, WINNER_TAKES_ALL, SIGMOID, SOFTMAX):
-        raise ValueError(f"unknown activation {activation}")
-    if (n_neurons == 1) != (activation == STEP or activation == SIGMOID):
-        raise ValueError(f"activation {activation} does not work with {n_neurons} neurons")
-    if coef.shape[1] != n_features or intercept.shape[0] != n_neurons:
-        raise ValueError(
-            f"coef of shape {coef.shape} and intercept of length {intercept.shape[0]} "
-            f"do not fit X with {n_features} features"
-        )
-    if len(targets) != n_rows or len(sample_weight) != n_rows:
-        raise ValueError("targets and sample_weight must have one value per row of X")
-    if len(order) and not 0 <= np.min(order) <= np.max(order) < n_rows:
-        raise IndexError(f"order must hold row numbers from 0 to {n_rows - 1}")
-    # (a single neuron only asks whether the target is 1)
-    if n_neurons > 1 and len(targets) and not 0 <= np.min(targets) <= np.max(targets) < n_neurons:
-        raise IndexError("targets must hold class indices below the number of neurons")
 
 
 # Passes over X outside the epochs ----------------------------------------------

@@ -7,22 +7,29 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._calibration import class_sizes, fit_temperature, stream_with
 from ._learning_rate import auto_learning_rate
 from ._probabilities import log_probabilities, probabilities
-from ._training import History, Settings, Weights, auto_batch_size, run_epoch, train
+from ._training import (
+    History,
+    Settings,
+    Weights,
+    auto_batch_size,
+    run_epoch,
+    train_full_batch,
+    train_online,
+)
 from ._validation import (
     check_labels_in_classes,
     check_stream_classes,
-    check_targets,
     checked_sample_weight,
     checked_squared_norms,
     classes_and_targets,
     hold_out,
-    row_squared_norms,
     unchanged_on_error,
     validate_input,
     validate_samples,
@@ -258,10 +265,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
     of the perceptron criterion and returns the weights (among its iterates
     and their running mean) with the fewest weighted training mistakes (the
     "pocket" algorithm), since on data that no hyperplane separates the
-    perceptron keeps cycling. Online, where the pocket's candidates are an
-    epoch's last weights and, when averaging, their average, this costs one
-    or two passes of ``X @ coef_.T`` per epoch, and is skipped with
-    ``tol=None``.
+    perceptron keeps cycling. Online, both rules keep the epoch whose
+    weights (their average, or when it does worse the last ones) score best
+    on monitoring rows, at the cost of one or two passes of ``X @ coef_.T``
+    over at most 10,000 rows per epoch; ``tol=None`` skips it.
 
     ``learning_rate="auto"`` for the sigmoid rule is ``1 / L``, where ``L``
     bounds the curvature of the loss over a batch: ``c · mean‖(x, 1)‖²`` for
@@ -386,87 +393,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self : NeuronClassifier
             The fitted neuron.
         """
-        with unchanged_on_error(self):
-            continuing = self.warm_start and hasattr(self, "_training_state")
-            if continuing:
-                # validate_data below would forget the feature count to check against
-                validate_input(
-                    self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
-                )
-            X, y = validate_input(
-                self, X, y, accept_sparse="csr", dtype=self._training_dtypes(continuing),
-                order="C", ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
-            )  # fmt: skip
-            check_targets(y)
-            classes, targets = classes_and_targets(y)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"The training data has samples of one class only ({classes[0]!r}); "
-                    "a classifier needs at least 2 classes."
-                )
-            squared_norms = checked_squared_norms(X)
-            sample_weight, unit, self._class_weights = checked_sample_weight(
-                sample_weight, X, targets, classes, self.class_weight
-            )
-            if np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
-                raise ValueError(
-                    "The samples of non-zero weight all belong to one class; a "
-                    "classifier needs at least 2 classes with positive weight."
-                )
-
-            n_neurons = 1 if len(classes) == 2 else len(classes)
-            if continuing:
-                if not np.array_equal(classes, self.classes_):
-                    raise ValueError(
-                        f"warm_start continues a fit on the classes {self.classes_.tolist()}, "
-                        f"but y has the classes {classes.tolist()}; set warm_start=False "
-                        "to start afresh."
-                    )
-                weights = Weights.from_state(self._training_state)
-                history = self._history()
-            else:
-                weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
-                history = History(loss=[], mistakes=[])
-
-            validation = None
-            if self.early_stopping:
-                (X, targets, sample_weight), validation = hold_out(
-                    X, targets, sample_weight, self.validation_fraction, self.random_state
-                )
-                squared_norms = row_squared_norms(X)  # of the rows left to train on
-                if history.validation is None:  # epochs of an earlier fit had no score
-                    history.validation = [np.nan] * len(history.loss)
-            else:
-                history.validation = None
-            n_samples_seen = float(sample_weight.sum())
-            # Relative to the largest: the same ratios whatever the scale of
-            # the weights, even denormal ones, whose sum divides into infinity.
-            largest = sample_weight.max()
-            if largest != 1.0:
-                sample_weight, unit = sample_weight / largest, unit / largest
-            # Divided by their mean, unit weights leave the textbook rule as it is.
-            step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
-
-            batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
-            batch_size = min(batch_size, X.shape[0])
-            online = batch_size < X.shape[0]
-            settings = self._settings(
-                X, squared_norms, step_weight, batch_size, n_neurons, online, n_samples_seen
-            )
-            del squared_norms  # a float64 per row, not needed through training
-            best_validation_score = train(
-                X, targets, step_weight, weights, history, settings,
-                self.random_state, validation,
-            )  # fmt: skip
-
-            self._set_fitted_state(classes, settings, weights, history)
-            self.n_samples_seen_ = n_samples_seen
-            vars(self).pop("_stream", None)  # what partial_fit streamed before
-            self.best_validation_score_ = best_validation_score
-            self.temperature_ = self._fit_temperature(
-                X, targets, sample_weight, class_sizes(targets, sample_weight, len(classes), unit)
-            )
-        return self
+        return self._learn(X, y, sample_weight, streaming=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -493,81 +420,110 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self : NeuronClassifier
             The neuron, trained on one more chunk.
         """
+        return self._learn(X, y, sample_weight, streaming=True, classes=classes)
+
+    def _learn(self, X, y, sample_weight, streaming, classes=None):
+        """``fit`` (all the data) or ``partial_fit`` (one more chunk of a stream), one way down.
+
+        Check the input, resolve every choice, train, calibrate, store; on
+        an error, the neuron is left as it was.
+        """
         with unchanged_on_error(self):
-            first_call = not hasattr(self, "_training_state")
-            if self.early_stopping and first_call:
-                raise ValueError(
-                    "early_stopping=True needs fit, which holds out part of the data to "
-                    "score every epoch; partial_fit sees one chunk at a time. Set "
-                    "early_stopping=False for partial_fit, or call fit first (partial_fit "
-                    "then goes on learning from each chunk, holding nothing out)."
-                )
-            classes = check_stream_classes(
-                classes, None if first_call else self.classes_, self.class_weight
-            )
-            X, y = validate_input(
-                self, X, y, accept_sparse="csr", dtype=self._training_dtypes(not first_call),
-                order="C", reset=first_call, ensure_all_finite=False,  # checked_squared_norms
-            )  # fmt: skip
-            check_targets(y)
-            check_labels_in_classes(y, classes)
-            squared_norms = checked_squared_norms(X)
-            targets = np.searchsorted(classes, y)
+            continuing = hasattr(self, "_training_state") and (streaming or self.warm_start)
+            X, classes, targets = self._checked_data(X, y, classes, streaming, continuing)
+            # The norms set the sigmoid's step; the perceptron's needs them only
+            # to check X, for which columns stored twice need not be summed.
+            squared_norms = checked_squared_norms(X, exact=self.learning_rule == "sigmoid")
             class_weight = self.class_weight
-            if class_weight == "balanced":  # as fit resolved it (check_stream_classes)
+            if streaming and class_weight == "balanced":  # fit resolved it on all of y
                 class_weight = self._class_weights
             sample_weight, unit, self._class_weights = checked_sample_weight(
                 sample_weight, X, targets, classes, class_weight
             )
-
-            batch_size = 1 if self.batch_size == "auto" else self.batch_size
-            n_neurons = 1 if len(classes) == 2 else len(classes)
-            n_samples_seen = float(sample_weight.sum())
-            if not first_call:
-                n_samples_seen += self.n_samples_seen_
-            if first_call:
-                weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
-                history = History(loss=[], mistakes=[])
-                # chosen on the first chunk and kept, so that steps stay alike
-                settings = self._settings(
-                    X, squared_norms, sample_weight, batch_size, n_neurons, True, n_samples_seen
+            if not streaming and np.count_nonzero(np.bincount(targets, weights=sample_weight)) < 2:
+                raise ValueError(
+                    "The samples of non-zero weight all belong to one class; a "
+                    "classifier needs at least 2 classes with positive weight."
                 )
+
+            n_neurons = 1 if len(classes) == 2 else len(classes)
+            if continuing:
+                weights, history = Weights.from_state(self._training_state), self._history()
             else:
-                weights = Weights.from_state(self._training_state)
-                history = self._history()
-                settings = self._settings(
-                    X, squared_norms, sample_weight, batch_size, n_neurons, True,
-                    n_samples_seen, self.learning_rate_,
-                )  # fmt: skip
-            history.validation = None
-            run_epoch(
-                X, targets, sample_weight, weights, history, settings,
-                check_random_state(self.random_state),
+                weights = Weights.zeros(n_neurons, X.shape[1], X.dtype)
+                history = History(loss=[], mistakes=[], validation=None)
+            validation = None
+            if self.early_stopping and not streaming:
+                training, held_out = hold_out(
+                    targets, sample_weight, self.validation_fraction, self.random_state
+                )
+                validation = (X[held_out], targets[held_out], sample_weight[held_out])
+                X, targets = X[training], targets[training]
+                sample_weight, squared_norms = sample_weight[training], squared_norms[training]
+                if history.validation is None:  # epochs of an earlier fit had no score
+                    history.validation = [np.nan] * len(history.loss)
+            else:
+                history.validation = None
+            n_samples_seen = float(sample_weight.sum())
+            if streaming:
+                n_samples_seen += self.n_samples_seen_ if continuing else 0.0
+                step_weight = sample_weight  # as given: a chunk's mean is not the stream's
+            else:
+                # Relative to the largest: the same ratios whatever the scale of
+                # the weights, even denormal ones, whose sum divides into infinity.
+                largest = sample_weight.max()
+                sample_weight, unit = sample_weight / largest, unit / largest
+                # Divided by their mean, unit weights leave the textbook rule as it is.
+                step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
+
+            if streaming:
+                batch_size = 1 if self.batch_size == "auto" else self.batch_size
+            else:
+                batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
+                batch_size = min(batch_size, X.shape[0])
+            online = streaming or batch_size < X.shape[0]
+            settings = self._settings(
+                X, squared_norms, step_weight, batch_size, n_neurons, online, n_samples_seen,
+                self.learning_rate_ if streaming and continuing else None,
             )  # fmt: skip
+            del squared_norms  # a float64 per row, not needed through training
+            if streaming:
+                run_epoch(
+                    X, targets, step_weight, weights, history, settings,
+                    check_random_state(self.random_state),
+                )  # fmt: skip
+                best_validation_score = None
+            elif online:
+                best_validation_score = train_online(
+                    X, targets, step_weight, weights, history, settings,
+                    self.random_state, validation,
+                )  # fmt: skip
+            else:
+                best_validation_score = train_full_batch(
+                    X, targets, step_weight, weights, history, settings, validation
+                )
 
             self._set_fitted_state(classes, settings, weights, history)
             self.n_samples_seen_ = n_samples_seen
-            self.best_validation_score_ = None
-            if settings.perceptron:
+            self.best_validation_score_ = best_validation_score
+            if settings.perceptron and streaming:
                 # on a uniform sample of every chunk so far, not the last one alone
                 self._stream = stream_with(
-                    None if first_call else getattr(self, "_stream", None),
-                    (X, targets, sample_weight),
-                    unit,
-                    len(classes),
-                    self.random_state,
-                )
-                sampled_X, sampled_targets, sampled_weight = self._stream["sample"]
-                self.temperature_ = self._fit_temperature(
-                    sampled_X,
-                    sampled_targets,
-                    sampled_weight,
-                    self._stream["class_sizes"] / self._stream["unit"],
-                )
+                    getattr(self, "_stream", None) if continuing else None,
+                    (X, targets, sample_weight), unit, len(classes), self.random_state,
+                )  # fmt: skip
+                sample = self._stream["sample"]
+                sizes = self._stream["class_sizes"] / self._stream["unit"]
+                self.temperature_ = self._fit_temperature(*sample, sizes)
+            elif settings.perceptron:
+                sizes = class_sizes(targets, sample_weight, len(classes), unit)
+                self.temperature_ = self._fit_temperature(X, targets, sample_weight, sizes)
+            if not streaming:
+                vars(self).pop("_stream", None)  # what partial_fit streamed before
         return self
 
-    def _training_dtypes(self, continuing):
-        """The dtypes X may train in: float64 or float32, or the dtype of the weights to go on from.
+    def _checked_data(self, X, y, classes, streaming, continuing):
+        """X validated, the sorted classes and each sample's index among them.
 
         Weights learned in one precision go on learning in it: data of
         another dtype are cast to the weights' (as ``SGDClassifier`` keeps
@@ -575,9 +531,45 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         round away what was learned in float64 or claim digits that float32
         training never had.
         """
-        if continuing:
-            return self._training_state["coef"].dtype
-        return [np.float64, np.float32]
+        if streaming:
+            if self.early_stopping and not continuing:
+                raise ValueError(
+                    "early_stopping=True needs fit, which holds out part of the data to "
+                    "score every epoch; partial_fit sees one chunk at a time. Set "
+                    "early_stopping=False for partial_fit, or call fit first (partial_fit "
+                    "then goes on learning from each chunk, holding nothing out)."
+                )
+            classes = check_stream_classes(
+                classes, self.classes_ if continuing else None, self.class_weight
+            )
+        elif continuing:
+            # validate_data below would forget the feature count to check against
+            validate_input(
+                self, X, accept_sparse="csr", dtype=None, reset=False, ensure_all_finite=False
+            )
+        dtype = self._training_state["coef"].dtype if continuing else [np.float64, np.float32]
+        X, y = validate_input(
+            self, X, y, accept_sparse="csr", dtype=dtype, order="C",
+            reset=not (streaming and continuing),
+            ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
+        )  # fmt: skip
+        check_classification_targets(y)
+        if streaming:
+            check_labels_in_classes(y, classes)
+            return X, classes, np.searchsorted(classes, y)
+        fitted_classes, targets = classes_and_targets(y)
+        if len(fitted_classes) < 2:
+            raise ValueError(
+                f"The training data has samples of one class only ({fitted_classes[0]!r}); "
+                "a classifier needs at least 2 classes."
+            )
+        if continuing and not np.array_equal(fitted_classes, self.classes_):
+            raise ValueError(
+                f"warm_start continues a fit on the classes {self.classes_.tolist()}, "
+                f"but y has the classes {fitted_classes.tolist()}; set warm_start=False "
+                "to start afresh."
+            )
+        return X, fitted_classes, targets
 
     def _settings(
         self, X, squared_norms, sample_weight, batch_size, n_neurons, online, n_samples_seen,
@@ -678,9 +670,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self.temperature_ = 1.0
 
     def _fit_temperature(self, X, targets, sample_weight, sizes):
-        """The perceptron's temperature on X (1 for the sigmoid rule)."""
-        if self.learning_rule != "perceptron":
-            return 1.0
+        """The perceptron's temperature on X."""
         return fit_temperature(
             self._net_input(X),
             targets,

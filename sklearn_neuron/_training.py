@@ -12,14 +12,14 @@ solver of the documented objective instead (:mod:`._full_batch`), run by
 
 import time
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from . import _kernels
+from . import _full_batch_kernels, _kernels
 from ._full_batch import fit_full_batch
 
 # ``batch_size="auto"`` trains on the full batch up to this many samples and
@@ -121,18 +121,14 @@ class Weights:
         """The weights as a dict of arrays, copied."""
         return {name: np.array(value, copy=True) for name, value in vars(self).items()}
 
-    def copy(self):
-        return Weights.from_state(vars(self))
-
-    def restarted_average(self):
-        """A copy whose average is its current weights: one step, at them."""
-        return Weights(
-            self.coef.copy(),
-            self.intercept.copy(),
-            self.coef.astype(np.float64),
-            self.intercept.astype(np.float64),
-            np.ones(1, dtype=np.int64),
-        )
+    def restarted_state(self):
+        """:meth:`state`, its average restarted at the current weights: one step, at them."""
+        return {
+            **self.state(),
+            "coef_sum": self.coef.astype(np.float64),
+            "intercept_sum": self.intercept.astype(np.float64),
+            "steps": np.ones(1, dtype=np.int64),
+        }
 
     def averaged(self):
         """The mean of the weights over all steps so far."""
@@ -174,30 +170,11 @@ class History:
     validation: list | None = None
 
 
-def classified_right(coef, intercept, X, targets):
-    """Which samples the weights classify right."""
+def accuracy(coef, intercept, X, targets, sample_weight):
+    """The weighted share of samples that the weights classify as ``predict`` would."""
     scores = X @ coef.T + intercept
     predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
-    return predicted == targets
-
-
-def accuracy(coef, intercept, X, targets, sample_weight):
-    """The weighted share of samples that the weights classify right."""
-    return float(np.average(classified_right(coef, intercept, X, targets), weights=sample_weight))
-
-
-def beats_by_more_than_chance(right, best_right, sample_weight):
-    """Whether ``right`` does better than ``best_right`` beyond chance, on the same rows.
-
-    Where the two disagree, equally good classifiers would each be right
-    half of the time: the weighted difference must pass two of its standard
-    deviations (McNemar's test), not merely be positive.
-    """
-    if best_right is None:
-        return True
-    gain = float(sample_weight @ (right.astype(float) - best_right))
-    noise = float(np.sqrt(sample_weight**2 @ (right != best_right)))
-    return gain > 2.0 * noise
+    return float(np.average(predicted == targets, weights=sample_weight))
 
 
 def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=None, out=None):
@@ -205,7 +182,7 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=N
 
     A shuffled epoch's order is written into ``out`` (as many integers as
     rows) if given: ``train`` passes the same array to every epoch.
-    Returns the weighted and the counted mistakes.
+    Returns the number of mistakes (among samples of non-zero weight).
     """
     start = time.perf_counter()
     n_samples = X.shape[0] if rows is None else len(rows)
@@ -216,14 +193,14 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=N
     order = np.arange(n_samples) if rows is None else rows
     if settings.shuffle and settings.batch_size < n_samples:
         order = shuffled(order, row_bytes(X), rng, out)
-    total_loss, weighted_mistakes, mistakes = _kernels.epoch(
+    total_loss, _, mistakes = _kernels.epoch(
         X, targets.astype(np.intp, copy=False), sample_weight, order,
         weights.coef, weights.intercept, settings.activation, settings.learning_rate,
         settings.alpha, settings.batch_size, settings.average, weights.coef_sum,
         weights.intercept_sum, weights.steps,
     )  # fmt: skip
     record(history, settings, total_loss / n_samples + penalty, mistakes, weights.coef, start)
-    return weighted_mistakes, mistakes
+    return mistakes
 
 
 def shuffled(order, bytes_per_row, rng, out=None):
@@ -279,109 +256,89 @@ def record(history, settings, loss, mistakes, coef, start):
         )
 
 
-def train(X, targets, sample_weight, weights, history, settings, random_state, validation=None):
-    """Run epochs until a stopping rule holds; update ``weights`` and ``history`` in place.
+class Pocket:
+    """The best-scored weights so far, and the stopping rule on their scores.
 
-    ``random_state`` (an int, a RandomState or None) shuffles the online
-    epochs; the full batch has nothing to shuffle. ``validation`` is
-    ``(X, targets, sample_weight)`` of the data held out by early stopping,
-    or None. Returns the best validation score (None without validation).
+    Training stops once the score has not improved by more than ``tol`` for
+    ``patience`` scores in a row; a score that only equals the best plus
+    ``tol`` is no improvement (as in scikit-learn's SGD), or ``tol=0`` would
+    never stop on a plateau.
     """
-    if settings.batch_size >= X.shape[0]:
-        return train_full_batch(X, targets, sample_weight, weights, history, settings, validation)
-    rng = check_random_state(random_state)
-    perceptron = settings.perceptron
-    # Kept aside: the weights of the best epoch, by validation score with
-    # early stopping; otherwise, for the perceptron rule, which cycles on
-    # data that no hyperplane separates, by fewest weighted training
-    # mistakes (the "pocket" algorithm, Gallant 1990). Online, where the
-    # weights change within the epoch, only when ``tol`` asks for a stop
-    # (``tol=None`` is the textbook rule, last weights and all).
-    pocket = validation is None and perceptron and settings.tol is not None
-    best_weights, best_score = None, -np.inf
-    # The averaged weights are not the ones that met the samples: they are
-    # judged after the epoch, on the monitoring rows, as the pocket's are.
-    # Large data lend them rows that training does not see.
-    rows, monitor = None, monitoring_rows(X, targets, sample_weight)
-    if validation is None and settings.tol is not None and X.shape[0] > PATIENCE_SAMPLES:
-        rows, monitor = set_aside(X, targets, sample_weight)
-    n_training = X.shape[0] if rows is None else len(rows)
-    # every epoch reads the same rows and writes its order into the same array
-    training_rows = np.arange(n_training) if rows is None else rows
-    order = np.empty_like(training_rows)
-    judge_average = settings.average and settings.tol is not None and validation is None
-    patience = settings.n_iter_no_change
-    if n_training > PATIENCE_SAMPLES:
-        patience = max(1, min(patience, -(-patience * PATIENCE_SAMPLES // n_training)))
 
-    best_progress, epochs_without_improvement = np.inf, 0
-    best_right = None  # the monitoring rows the best averaged perceptron got right
-    converged = False
+    def __init__(self, tol, patience):
+        self.tol, self.patience = tol, patience
+        self.score, self.weights, self.without_improvement = -np.inf, None, 0
+
+    def stop_after(self, score, weights):
+        """Count ``score``; keep ``weights()`` if it is the best. Return whether to stop."""
+        improved = score > self.score + self.tol
+        self.without_improvement = 0 if improved else self.without_improvement + 1
+        if score > self.score:
+            self.score, self.weights = score, weights()
+        return self.without_improvement >= self.patience
+
+
+def train_online(
+    X, targets, sample_weight, weights, history, settings, random_state, validation=None
+):
+    """Epochs until the stopping rule holds; update ``weights`` and ``history`` in place.
+
+    The stopping rule: after every epoch the weights to report (averaged or
+    last) are scored, by their accuracy on the ``validation`` data
+    ``(X, targets, sample_weight)`` that early stopping held out, or else by
+    :func:`monitored_score`; the best-scored weights are kept, and training
+    stops when the score has not improved by ``tol`` for ``n_iter_no_change``
+    epochs (of at most :data:`PATIENCE_SAMPLES` samples), or when an epoch of
+    the perceptron rule met no mistake.
+    ``tol=None`` scores nothing and runs ``max_iter`` epochs (with early
+    stopping, it is 0). ``random_state`` shuffles the epochs. Returns the
+    best validation score (None without validation).
+    """
+    rng = check_random_state(random_state)
+    tol = 0.0 if settings.tol is None and validation is not None else settings.tol
+    rows, monitor = None, validation
+    if validation is None and tol is not None:
+        rows, monitor = monitoring_rows(X, targets, sample_weight)
+    set_aside = rows is not None
+    # every epoch reads the same rows and writes its order into the same array
+    training_rows = np.arange(X.shape[0]) if rows is None else rows
+    order = np.empty_like(training_rows)
+    patience = settings.n_iter_no_change
+    if len(training_rows) > PATIENCE_SAMPLES:
+        patience = max(1, min(patience, -(-patience * PATIENCE_SAMPLES // len(training_rows))))
+
+    pocket = Pocket(tol, patience)
     for _ in range(settings.max_iter):
-        weighted_mistakes, mistakes = run_epoch(
+        mistakes = run_epoch(
             X, targets, sample_weight, weights, history, settings, rng, training_rows, order
         )
-
-        # The perceptron criterion is 0 at zero weights, where every sample
-        # is a mistake: the perceptron rule is judged by its mistakes.
-        progress = weighted_mistakes / n_training if perceptron else history.loss[-1]
-        if judge_average and not perceptron:
-            progress = monitored_loss(*weights.averaged(), *monitor, settings, rows is not None)
-        candidate = None
-        if validation is not None:
-            coef, intercept = weights.reported(settings.average)
-            score = accuracy(coef, intercept, *validation)
-            history.validation.append(score)
-            progress, candidate = -score, weights
-        elif pocket:
-            # the last weights, or their average if it does better
-            score = accuracy(weights.coef, weights.intercept, *monitor)
-            candidate = weights.restarted_average()
-            if settings.average:
-                right = classified_right(*weights.averaged(), *monitor[:2])
-                averaged = float(np.average(right, weights=monitor[2]))
-                progress = 1.0 - averaged  # the weighted share of mistakes
-                if rows is not None:  # on rows set aside: better only beyond chance
-                    if beats_by_more_than_chance(right, best_right, monitor[2]):
-                        best_right = right
-                    else:
-                        progress = max(progress, best_progress)
-                if averaged >= score:
-                    score, candidate = averaged, weights
-        if candidate is not None and score > best_score:
-            best_score, best_weights = score, candidate.copy()
-
-        if perceptron and mistakes == 0:
-            converged = True
-            break
-        tol = settings.tol
-        if tol is None and validation is not None:
-            tol = 0.0  # early stopping stops when the score stops improving at all
         if tol is not None:
-            # A held-out score that only equals the best is no improvement
-            # (as in scikit-learn's SGD), or tol=None would never stop on a plateau.
-            if progress > best_progress - tol or (
-                validation is not None and progress == best_progress - tol
-            ):
-                epochs_without_improvement += 1
+            if validation is not None:
+                score, keep = accuracy(*weights.reported(settings.average), *validation), None
+                history.validation.append(score)
             else:
-                epochs_without_improvement = 0
-            best_progress = min(best_progress, progress)
-            if epochs_without_improvement >= patience:
-                converged = True
+                score, keep = monitored_score(weights, *monitor, settings, set_aside)
+            if pocket.stop_after(score, keep or weights.state):
                 break
-    if best_weights is not None:
-        vars(weights).update(vars(best_weights))
-    if not converged and (settings.tol is not None or validation is not None):
-        warn_not_converged(settings)
-    return best_score if validation is not None else None
+        if settings.perceptron and mistakes == 0:  # the perceptron rule is done
+            break
+    else:
+        if tol is not None:
+            warn_not_converged(settings)
+    if pocket.weights is not None:
+        vars(weights).update(pocket.weights)
+    return pocket.score if validation is not None else None
 
 
-def set_aside(X, targets, sample_weight):
-    """The rows to train on, and the monitoring rows set aside: one in 20, at most MONITOR_ROWS.
+def monitoring_rows(X, targets, sample_weight):
+    """The rows to train on (None: all), and the monitoring rows ``(X, targets, sample_weight)``.
 
-    Of dense X the set-aside rows are a view; of sparse X a copy, of a twentieth of it.
+    Up to :data:`PATIENCE_SAMPLES` samples, all the training rows monitor;
+    above, one row in 20, at most :data:`MONITOR_ROWS`, evenly spaced, set
+    aside from training (of dense X a view, of sparse X a copy).
     """
+    if X.shape[0] <= PATIENCE_SAMPLES:
+        return None, (X, targets, sample_weight)
     every = max(20, -(-X.shape[0] // MONITOR_ROWS))
     aside = slice(0, X.shape[0], every)
     training = np.ones(X.shape[0], dtype=bool)
@@ -389,34 +346,63 @@ def set_aside(X, targets, sample_weight):
     return np.flatnonzero(training), (X[aside], targets[aside], sample_weight[aside])
 
 
-def monitoring_rows(X, targets, sample_weight):
-    """All the training rows, or at most :data:`MONITOR_ROWS` of them, evenly spaced.
+def monitored_score(weights, X, targets, sample_weight, settings, set_aside):
+    """How well the weights do on the monitoring rows (the higher, the better), and what to keep.
 
-    Of dense X a view; of sparse X a copy, of at most an eighth of it.
+    The weights scored are those to report; when averaging, the last ones
+    too, and if they do better, they are kept with the average restarted
+    at them (:meth:`Weights.restarted_state`; None: the weights as they are).
+    The score of the perceptron rule is the weighted share of samples it gets
+    right; of the sigmoid rule, minus the weighted mean log-loss, plus the
+    penalty on training rows (the objective that training minimises). On rows
+    set aside, it is the log-loss alone, as on new data: the penalty grows
+    with the weights while their loss on new data still falls (on the sparse
+    text of benchmarks/speed.py, the loss plus the penalty was least after 3
+    to 5 epochs, at 0.003 to 0.004 below LogisticRegression's test accuracy;
+    the loss alone, after 10 to 13 epochs, at 0.001 to 0.002 below it).
     """
-    if X.shape[0] <= MONITOR_ROWS:
-        return X, targets, sample_weight
-    every = -(-X.shape[0] // MONITOR_ROWS)
-    if sp.issparse(X):
-        every = max(every, 8)
-    rows = slice(0, X.shape[0], every)
-    return X[rows], targets[rows], sample_weight[rows]
+    alpha = 0.0 if set_aside else settings.alpha
+
+    def score(coef, intercept):
+        loss, weighted_mistakes, _ = evaluate(
+            coef, intercept, X, targets, sample_weight, alpha, settings.perceptron
+        )
+        if settings.perceptron:
+            return 1.0 - weighted_mistakes / float(sample_weight.sum())
+        return -loss
+
+    reported = score(*weights.reported(settings.average))
+    if settings.average:
+        last = score(weights.coef, weights.intercept)
+        if last > reported:
+            return last, weights.restarted_state
+    return reported, None
 
 
-def monitored_loss(coef, intercept, X, targets, sample_weight, settings, set_aside):
-    """How the averaged weights do on the monitoring rows: the weighted mean log-loss.
+def evaluate(coef, intercept, X, targets, sample_weight, alpha, perceptron):
+    """The objective (the rule's weighted mean loss plus the penalty) and the mistakes.
 
-    On training rows, plus the penalty: the objective that training
-    minimises. On rows set aside, the log-loss alone, as on new data: the
-    penalty grows with the weights while their loss on new data still falls
-    (on the sparse text of benchmarks/speed.py, the loss plus the penalty
-    was least after 3 to 5 epochs, at 0.003 to 0.004 below
-    LogisticRegression's test accuracy; the loss alone, after 10 to 13
-    epochs, at 0.001 to 0.002 below it).
+    Returns the objective, the weighted mistakes and the number of mistakes
+    among samples of non-zero weight; ``z = 0``, or a tie, is a mistake. The
+    same compiled passes as the full batch's (_full_batch_kernels).
     """
-    if set_aside:
-        settings = replace(settings, alpha=0.0)
-    return full_batch_start(X, targets, sample_weight, coef, intercept, settings)[0]
+    Z = np.ascontiguousarray(X @ coef.T, dtype=np.float64)
+    Z += intercept
+    E, sums = np.empty_like(Z), np.empty(Z.shape[1])
+    targets = np.ascontiguousarray(targets, dtype=np.intp)
+    sample_weight = np.ascontiguousarray(sample_weight)
+    if perceptron:
+        loss, weighted_mistakes, mistakes = _full_batch_kernels.perceptron_errors(
+            Z, targets, sample_weight, E, sums
+        )
+    else:
+        loss, _, _, weighted_mistakes, mistakes = _full_batch_kernels.log_loss_along(
+            Z, np.zeros_like(Z), 0.0, targets, sample_weight, np.empty_like(Z),
+            np.empty_like(Z), E, sums,
+        )  # fmt: skip
+    with np.errstate(over="ignore", under="ignore"):
+        penalty = 0.5 * alpha * float(np.sum(np.square(coef, dtype=np.float64)))
+    return loss / float(sample_weight.sum()) + penalty, weighted_mistakes, mistakes
 
 
 def warn_not_converged(settings):
@@ -429,16 +415,15 @@ def warn_not_converged(settings):
 
 
 def train_full_batch(X, targets, sample_weight, weights, history, settings, validation=None):
-    """Minimise the objective on all of X (see _full_batch.py); as :func:`train`.
+    """Minimise the objective on all of X (see _full_batch.py); as :func:`train_online`.
 
     One history entry per iteration: the objective and the training mistakes
     of the weights the iteration reached (the start alone if no iteration
-    was needed), so ``n_iter_ == len(loss_curve_)``. With early stopping every iteration's
-    weights are scored on the held-out data and the best are kept; training
-    stops after ``n_iter_no_change`` iterations without improvement.
+    was needed), so ``n_iter_ == len(loss_curve_)``. With early stopping,
+    every iteration is scored and stopped as an online epoch is.
     ``average`` does not apply: the solver returns its own best weights.
     """
-    best = {"score": -np.inf, "weights": None, "without_improvement": 0}
+    pocket = Pocket(0.0 if settings.tol is None else settings.tol, settings.n_iter_no_change)
     clock = {"start": time.perf_counter()}
 
     def on_iteration(coef, intercept, objective, mistakes):
@@ -448,26 +433,18 @@ def train_full_batch(X, targets, sample_weight, weights, history, settings, vali
             return False
         score = accuracy(coef, intercept, *validation)
         history.validation.append(score)
-        tol = 0.0 if settings.tol is None else settings.tol
-        if score > best["score"] + tol:
-            best["without_improvement"] = 0
-        else:
-            best["without_improvement"] += 1
-        if score > best["score"]:
-            best["score"], best["weights"] = score, (coef.copy(), intercept.copy())
-        return best["without_improvement"] >= settings.n_iter_no_change
+        return pocket.stop_after(score, lambda: (coef.copy(), intercept.copy()))
 
     with np.errstate(over="ignore", under="ignore"):
         result = fit_full_batch(X, targets, sample_weight, weights, settings, on_iteration)
     coef, intercept = result.coef, result.intercept
-    if validation is not None and best["weights"] is not None:
-        coef, intercept = best["weights"]
     if result.n_iter == 0:  # nothing to do from the start: record it
-        loss, mistakes = full_batch_start(X, targets, sample_weight, coef, intercept, settings)
-        record(history, settings, loss, mistakes, coef, clock["start"])
-        if validation is not None:
-            best["score"] = accuracy(coef, intercept, *validation)
-            history.validation.append(best["score"])
+        loss, _, mistakes = evaluate(
+            coef, intercept, X, targets, sample_weight, settings.alpha, settings.perceptron
+        )
+        on_iteration(coef, intercept, loss, mistakes)
+    if validation is not None:
+        coef, intercept = pocket.weights
     if not np.all(np.isfinite(coef)) or not np.all(np.isfinite(intercept)):
         record(history, settings, np.nan, 0, coef, clock["start"])  # raises
     dtype = weights.coef.dtype
@@ -485,26 +462,4 @@ def train_full_batch(X, targets, sample_weight, weights, history, settings, vali
             UserWarning,
             stacklevel=5,
         )
-    return best["score"] if validation is not None else None
-
-
-def full_batch_start(X, targets, sample_weight, coef, intercept, settings):
-    """The objective and the mistakes of the weights training started and ended at."""
-    scores = np.asarray(X @ coef.T, dtype=np.float64) + intercept
-    predicted = (scores[:, 0] > 0) if scores.shape[1] == 1 else scores.argmax(axis=1)
-    mistakes = int(np.count_nonzero((predicted != targets) & (sample_weight > 0)))
-    penalty = 0.5 * settings.alpha * float(np.sum(coef * coef))
-    if settings.perceptron:
-        return penalty, mistakes
-    if scores.shape[1] == 1:
-        # log(1 + e^−margin) as the online epochs take it (see _kernels.pyx):
-        # faster than np.logaddexp, which the monitoring rows of every epoch
-        # of large data pay for
-        z = scores[:, 0]
-        margin = np.where(targets == 1, z, -z)
-        losses = np.log(1.0 + np.exp(-np.abs(z))) + np.maximum(-margin, 0.0)
-    else:
-        top = scores.max(axis=1)
-        losses = np.log(np.exp(scores - top[:, None]).sum(axis=1)) + top
-        losses -= scores[np.arange(len(targets)), targets]
-    return float(np.average(losses, weights=sample_weight)) + penalty, mistakes
+    return pocket.score if validation is not None else None

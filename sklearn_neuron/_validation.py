@@ -5,8 +5,7 @@ from contextlib import contextmanager
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import assert_all_finite, check_random_state, compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_n_features, _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _kernels as kernels
 
@@ -36,44 +35,19 @@ def validate_input(estimator, *args, **kwargs):
 def validate_samples(estimator, X):
     """The samples to predict for: ``validate_input`` as ``decision_function`` needs it.
 
-    A float64 or float32 numpy array is what that check would return as it
-    is; for one without feature names, with rows, only its number of
-    features needs checking, which spares prediction on small batches the
-    generic checks' cost (a tenth of a millisecond). Anything else goes
-    through them. Finiteness is not checked here (see decision_function).
+    Finiteness is not checked here (see decision_function).
     """
-    if (
-        type(X) is np.ndarray
-        and X.ndim == 2
-        and X.dtype in (np.float64, np.float32)
-        and X.shape[0] > 0
-        and not hasattr(estimator, "feature_names_in_")
-    ):
-        _check_n_features(estimator, X, reset=False)
-        return X
     return validate_input(
-        estimator,
-        X,
-        accept_sparse="csr",
-        dtype=[np.float64, np.float32],
-        reset=False,
+        estimator, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False,
         ensure_all_finite=False,
-    )
+    )  # fmt: skip
 
 
-def check_targets(y):
-    """scikit-learn's ``check_classification_targets``, without its cost for integer labels.
-
-    One-dimensional integer or boolean labels are always binary or
-    multiclass, which it accepts: only other labels need its inspection,
-    which takes a fifth of a millisecond on a few hundred labels.
-    """
-    if not (y.ndim == 1 and y.dtype.kind in "biu"):
-        check_classification_targets(y)
-
-
-def checked_squared_norms(X):
+def checked_squared_norms(X, exact=True):
     """Each row's ``‖x‖²``, once the features are known to be finite and not too large.
+
+    Not ``exact``, a column that a CSR row stores twice counts as two
+    (:func:`row_squared_norms`): enough to check X, not to set a step.
 
     The net input ``w·x`` of the perceptron rule grows like ``‖x‖²``; it has
     to stay well inside the range of X's dtype. One compiled pass over X
@@ -83,7 +57,7 @@ def checked_squared_norms(X):
     numpy's largest and smallest values of X took two passes more. Only on
     a fault is X read again, to say which.
     """
-    squared_norms = row_squared_norms(X)
+    squared_norms = row_squared_norms(X, exact)
     largest = squared_norms.max(initial=0.0)  # NaN if any is
     if largest <= np.finfo(X.dtype).max / 16:
         return squared_norms
@@ -98,15 +72,15 @@ def checked_squared_norms(X):
     )
 
 
-def row_squared_norms(X):
+def row_squared_norms(X, exact=True):
     """``‖x‖²`` of every row of X, in float64: one compiled pass, no copy of X.
 
     A CSR matrix that scipy knows to be canonical (sorted columns, none
-    twice) needs no check of its columns.
+    twice) needs no check of its columns, nor one not ``exact``.
     """
     squared_norms = np.empty(X.shape[0])
     if sp.issparse(X):
-        canonical = X.has_canonical_format
+        canonical = X.has_canonical_format or not exact
         kernels.row_squared_norms(
             X.data,
             X.indptr[:0] if canonical else X.indices.astype(X.indptr.dtype, copy=False),
@@ -203,18 +177,15 @@ def class_weights(class_weight, classes, targets, sample_weight):
     return weights
 
 
-def hold_out(X, targets, sample_weight, validation_fraction, random_state):
-    """Split off the stratified validation data of ``early_stopping``.
-
-    Returns the training part ``(X, targets, sample_weight)`` and the held-out one.
-    """
+def hold_out(targets, sample_weight, validation_fraction, random_state):
+    """The rows to train on and the stratified rows that ``early_stopping`` holds out."""
     # imported here: sklearn.model_selection takes long to import, and
     # only early stopping needs it
     from sklearn.model_selection import train_test_split
 
     try:
         training, validation = train_test_split(
-            np.arange(X.shape[0]),
+            np.arange(len(targets)),
             test_size=validation_fraction,
             stratify=targets,
             random_state=check_random_state(random_state),
@@ -233,11 +204,7 @@ def hold_out(X, targets, sample_weight, validation_fraction, random_state):
                 "more samples a positive weight, change random_state or "
                 "validation_fraction, or turn early_stopping off."
             )
-    training.sort()
-    return (
-        (X[training], targets[training], sample_weight[training]),
-        (X[validation], targets[validation], sample_weight[validation]),
-    )
+    return np.sort(training), validation
 
 
 def check_stream_classes(classes, fitted_classes, class_weight):

@@ -96,7 +96,8 @@ def test_two_blocks_of_rows_give_the_one_block_gradient(container, n_classes):
     for n_blocks in (1, 2):
         problem = _full_batch.Problem(X, y, weights, n_neurons, False, 0.01, n_blocks=n_blocks)
         Z = problem.net_inputs(w, b)
-        _, E, _, _, _, _, _, error_sums = _full_batch.log_loss(problem, Z)
+        point = _full_batch.log_loss(problem, Z)
+        E, error_sums = point.errors, point.error_sums
         gradient = np.empty(n_neurons * 8)
         _full_batch_kernels.preconditioned_gradient(
             problem, problem.back(E), error_sums, w, gradient

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks.speed import peak_memory, sparse_text_data  # the benchmark's own
 from sklearn_neuron import NeuronClassifier, _kernels
-from sklearn_neuron._training import Settings, auto_batch_size, monitored_loss, shuffled
+from sklearn_neuron._training import Settings, Weights, auto_batch_size, monitored_score, shuffled
 
 RULES = ["sigmoid", "perceptron"]
 DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
@@ -533,7 +533,7 @@ def test_rows_set_aside_judge_the_averaged_model_by_its_log_loss_alone(n_classes
     coef, intercept = rng.normal(size=(n_neurons, 4)), rng.normal(size=n_neurons)
     settings = Settings(
         activation=_kernels.SIGMOID if n_classes == 2 else _kernels.SOFTMAX,
-        learning_rate=0.1, alpha=0.3, batch_size=1, average=True, shuffle=True,
+        learning_rate=0.1, alpha=0.3, batch_size=1, average=False, shuffle=True,
         max_iter=10, tol=1e-4, n_iter_no_change=5, verbose=0,
     )  # fmt: skip
     scores = X @ coef.T + intercept
@@ -543,10 +543,11 @@ def test_rows_set_aside_judge_the_averaged_model_by_its_log_loss_alone(n_classes
         probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     loss = log_loss(y, probabilities, sample_weight=weights, labels=np.arange(n_classes))
     penalty = 0.5 * 0.3 * np.sum(coef**2)
-    aside = monitored_loss(coef, intercept, X, y, weights, settings, set_aside=True)
-    training = monitored_loss(coef, intercept, X, y, weights, settings, set_aside=False)
-    assert aside == pytest.approx(loss, rel=1e-12)
-    assert training == pytest.approx(loss + penalty, rel=1e-12)
+    state = Weights(coef, intercept, coef.copy(), intercept.copy(), np.ones(1, dtype=np.int64))
+    aside = monitored_score(state, X, y, weights, settings, set_aside=True)[0]
+    training = monitored_score(state, X, y, weights, settings, set_aside=False)[0]
+    assert -aside == pytest.approx(loss, rel=1e-12)
+    assert -training == pytest.approx(loss + penalty, rel=1e-12)
 
 
 def test_large_sparse_data_train_until_their_held_out_loss_stops_falling(sorted_or_not):
