@@ -267,6 +267,7 @@ class OnTheLine:
     curvature: float
     mistakes: int
     error_sums: np.ndarray
+    P: np.ndarray  # the probabilities
 
 
 def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
@@ -281,7 +282,7 @@ def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
     loss, slope, curvature, _, mistakes = _full_batch_kernels.log_loss_along(
         Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E, error_sums
     )
-    return OnTheLine(loss, E, Zt, slope, curvature, mistakes, error_sums)
+    return OnTheLine(loss, E, Zt, slope, curvature, mistakes, error_sums, P)
 
 
 class Memory:
@@ -313,11 +314,12 @@ class Memory:
         return direction, slope
 
 
-def line_search(problem, Z, U, objective, slope, penalty_terms):
+def line_search(problem, Z, P, U, objective, slope, penalty_terms):
     """A Wolfe step along the net inputs Z + tU, by safeguarded 1-D Newton: no pass over X.
 
     ``penalty_terms`` are (w.w, w.D, D.D) in the user's units: the penalty
-    along the line is a quadratic in t. Returns ``(t, point, objective)`` of
+    along the line is a quadratic in t. P are the probabilities at Z, whose
+    curvature along U starts a Newton step. Returns ``(t, point, objective)`` of
     the accepted step (``point`` an :class:`OnTheLine`), or None.
     """
     total, alpha = problem.total_weight, problem.alpha
@@ -327,7 +329,8 @@ def line_search(problem, Z, U, objective, slope, penalty_terms):
         return 0.5 * alpha * (ww + 2 * t * wD + t * t * DD), alpha * (wD + t * DD), alpha * DD
 
     lo, hi = 0.0, np.inf
-    curvature = log_loss(problem, Z, U).curvature / total + line(0.0)[2]
+    curvature = _full_batch_kernels.curvature_along(P, U, problem.sample_weight)
+    curvature = curvature / total + line(0.0)[2]
     t = -slope / curvature if curvature > 0 else 1.0
     accepted = None
     for _ in range(20):
@@ -371,11 +374,12 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             b, lambda Z, s, targets: log_loss(problem, Z, sample_weight=s, targets=targets).errors
         )
         Z = np.tile(b, (problem.n_samples, 1))
-        loss = log_loss(problem, Z).loss
+        point = log_loss(problem, Z)
     else:
         Z = problem.net_inputs(w, b)
         point = log_loss(problem, Z)
-        loss, error_sums, back = point.loss, point.error_sums, problem.back(point.errors)
+        error_sums, back = point.error_sums, problem.back(point.errors)
+    loss, P = point.loss, point.P
 
     u, beta = problem.to_preconditioned(w, b)
     x = np.concatenate([u.ravel(), beta])
@@ -398,12 +402,12 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             D, slope = -gradient, -float(gradient @ gradient)
         penalty_terms = _full_batch_kernels.in_user_units(problem, D, w, Dw, Db)
         U = problem.net_inputs(Dw, Db)  # the first product
-        accepted = line_search(problem, Z, U, objective, slope, penalty_terms)
+        accepted = line_search(problem, Z, P, U, objective, slope, penalty_terms)
         if accepted is None:  # no decrease at this precision
             stopped_by = "rounding"
             break
         t, point, new_objective = accepted
-        Z, error_sums = point.Z, point.error_sums
+        Z, P, error_sums = point.Z, point.P, point.error_sums
         back = problem.back(point.errors)  # the second product
         # x, w and b move by t; the gradient is the new one, and the pair is written
         row = pairs.free_row()

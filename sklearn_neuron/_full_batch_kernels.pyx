@@ -104,6 +104,26 @@ def log_loss_along(
     return loss, slope, curvature, weighted_mistakes, mistakes
 
 
+def curvature_along(
+    const double[:, ::1] P, const double[:, ::1] U, const double[::1] sample_weight
+):
+    """``Σ s Uᵀ H U`` at the probabilities P that :func:`log_loss_along` left: no exponential."""
+    cdef Py_ssize_t n = P.shape[0], K = P.shape[1], i, k
+    cdef double curvature = 0.0, pu, puu
+    with nogil:
+        for i in range(n):
+            if K == 1:
+                curvature += sample_weight[i] * P[i, 0] * (1.0 - P[i, 0]) * U[i, 0] * U[i, 0]
+                continue
+            pu = 0.0
+            puu = 0.0
+            for k in range(K):
+                pu += P[i, k] * U[i, k]
+                puu += P[i, k] * U[i, k] * U[i, k]
+            curvature += sample_weight[i] * (puu - pu * pu)
+    return curvature
+
+
 def perceptron_errors(
     const double[:, ::1] Z,
     const intp_t[::1] targets,

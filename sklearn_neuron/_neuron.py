@@ -7,7 +7,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
@@ -26,6 +25,7 @@ from ._training import (
 from ._validation import (
     check_labels_in_classes,
     check_stream_classes,
+    check_targets,
     checked_sample_weight,
     checked_squared_norms,
     classes_and_targets,
@@ -553,7 +553,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             reset=not (streaming and continuing),
             ensure_all_finite=False,  # checked_squared_norms finds NaN and infinity
         )  # fmt: skip
-        check_classification_targets(y)
+        check_targets(y)
         if streaming:
             check_labels_in_classes(y, classes)
             return X, classes, np.searchsorted(classes, y)

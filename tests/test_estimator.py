@@ -312,3 +312,29 @@ def test_float32_input_keeps_float32_and_matches_float64(digits, learning_rule, 
         assert getattr(single, method)(X.astype(np.float32)).dtype == np.float32
     agreement = np.mean(single.predict(X) == double.predict(X))
     assert agreement > 0.97
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0]),
+        np.array([3, -7, 3, 12], dtype=np.int8),
+        np.array([True, False, True, True]),
+        np.array([0.0, 1.0, 1.0, 0.0]),
+        np.array([0.5, 1.5, 2.0, 0.1]),
+        np.array(["a", "b", "a", "c"], dtype=object),
+    ],
+)
+def test_target_check_agrees_with_scikit_learns(y):
+    """The fast path for integer labels accepts and refuses what scikit-learn does."""
+    from sklearn.utils.multiclass import check_classification_targets
+
+    from sklearn_neuron._validation import check_targets
+
+    try:
+        check_classification_targets(y)
+    except ValueError as error:
+        with pytest.raises(ValueError, match=str(error)[:20]):
+            check_targets(y)
+    else:
+        check_targets(y)
