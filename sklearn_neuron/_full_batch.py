@@ -92,8 +92,8 @@ import scipy.sparse as sp
 
 from . import _full_batch_kernels
 
-# Dense X is read in blocks of rows (views) by the statistics pass, so that
-# its temporaries stay small next to X.
+# The statistics pass squares dense X a stretch of about this many bytes at a
+# time (see block_statistics), so that its temporaries stay small next to X.
 _BLOCK_BYTES = 2**18
 # The L-BFGS pairs: this many at most, and at most 64 MB of them.
 _MEMORY = 20
@@ -121,17 +121,26 @@ def block_statistics(X, targets, sample_weight, n_classes, shift):
     """A pass over a block of rows: its weighted class sums and second moments about ``shift``.
 
     The statistics of X are the sums of its blocks' (see :class:`Problem`).
+    Sparse rows take one compiled pass (``shift`` is 0 for them). Dense rows
+    are squared a stretch of at most ``_BLOCK_BYTES`` at a time, so that the
+    temporaries stay small next to X.
     """
+    class_sums, second = np.zeros((n_classes, X.shape[1])), np.zeros(X.shape[1])
+    if sp.issparse(X):
+        indices = X.indices.astype(X.indptr.dtype, copy=False)
+        _full_batch_kernels.csr_statistics(
+            X.data, indices, X.indptr, targets, sample_weight, class_sums, second,
+            np.zeros(X.shape[1]),
+        )  # fmt: skip
+        return class_sums, second
     membership = np.zeros((X.shape[0], n_classes), dtype=X.dtype)
     membership[np.arange(X.shape[0]), targets] = sample_weight
-    if sp.issparse(X):
-        class_sums = np.asarray(X.T @ membership, dtype=np.float64).T
-        second = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64)
-    else:
-        class_sums = np.asarray(membership.T @ X, dtype=np.float64)
-        centred = X - shift
+    class_sums += membership.T @ X
+    rows = max(1, _BLOCK_BYTES // (8 * max(X.shape[1], 1)))
+    for start in range(0, X.shape[0], rows):
+        centred = X[start : start + rows] - shift
         np.square(centred, out=centred)
-        second = sample_weight @ centred
+        second += sample_weight[start : start + rows] @ centred
     return class_sums, second
 
 
@@ -157,9 +166,7 @@ class Problem:
 
     Every pass over X runs over its ``blocks`` of rows and adds their sums
     (:func:`block_statistics`, :func:`block_back`), so that blocks can run on
-    other cores or machines; one block by default. The statistics read dense
-    X in blocks of at most ``_BLOCK_BYTES`` in any case, to keep their
-    temporaries small.
+    other cores or machines; one block by default.
     """
 
     def __init__(self, X, targets, sample_weight, n_neurons, perceptron, alpha, n_blocks=1):
@@ -185,17 +192,13 @@ class Problem:
         # moments about the first row, against cancellation for large offsets
         # (sparse: none, which would densify X)
         shift = np.zeros(d) if self.sparse else np.asarray(X[0], dtype=np.float64)
-        row_bytes = 8 * max(X.nnz // max(self.n_samples, 1) if self.sparse else d, 1)
-        rows = max(1, _BLOCK_BYTES // row_bytes)
         class_sums, second = np.zeros((self.n_classes, d)), np.zeros(d)
         for block in self.blocks:
-            for start in range(block.start, block.stop, rows):
-                part = slice(start, min(start + rows, block.stop))
-                sums = block_statistics(
-                    self.rows(part), self.targets[part], s[part], self.n_classes, shift
-                )
-                class_sums += sums[0]
-                second += sums[1]
+            sums = block_statistics(
+                self.rows(block), self.targets[block], s[block], self.n_classes, shift
+            )
+            class_sums += sums[0]
+            second += sums[1]
         self.class_sums = class_sums
         self.class_weights = np.bincount(self.targets, weights=s, minlength=self.n_classes)
         self.mean = class_sums.sum(axis=0) / self.total_weight

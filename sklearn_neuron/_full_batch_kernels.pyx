@@ -16,14 +16,61 @@ what the solver needs from them:
 * :func:`lbfgs_direction`: L-BFGS's two-loop recursion over the stored pairs;
   :func:`in_user_units`: its direction in the user's units;
   :func:`lbfgs_step`: the step along it, the new gradient and the new pair;
-* :func:`tempered_moments`: the derivatives of the perceptron's temperature.
+* :func:`tempered_moments`: the derivatives of the perceptron's temperature;
+* :func:`csr_statistics`: the class sums and second moments of CSR rows.
 
 Everything is float64 and in a fixed order, so results are reproducible.
 """
 
+from cython cimport floating
 from libc.math cimport exp, log, log1p, fabs, INFINITY
+from libc.stdint cimport int32_t, int64_t
 
 ctypedef Py_ssize_t intp_t
+
+ctypedef fused index_t:  # a CSR matrix's indices and indptr
+    int32_t
+    int64_t
+
+
+def csr_statistics(
+    const floating[::1] values,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    const intp_t[::1] targets,
+    const double[::1] sample_weight,
+    double[:, ::1] class_sums,
+    double[::1] second,
+    double[::1] by_column,
+):
+    """Add the CSR rows' weighted class sums and second moments to ``class_sums`` and ``second``.
+
+    One pass over the stored values, no copy of them. A row whose columns
+    do not increase may store a column twice, which scipy reads as the sum of
+    the two: its values are first summed per column in ``by_column`` (zeros,
+    one per feature, left as zeros).
+    """
+    cdef Py_ssize_t i, p, j, start, end
+    cdef double s
+    cdef bint increasing
+    with nogil:
+        for i in range(indptr.shape[0] - 1):
+            s = sample_weight[i]
+            start, end = indptr[i], indptr[i + 1]
+            increasing = True
+            for p in range(start + 1, end):
+                increasing = increasing and indices[p] > indices[p - 1]
+            for p in range(start, end):
+                class_sums[targets[i], indices[p]] += s * values[p]
+                if increasing:
+                    second[indices[p]] += s * values[p] * values[p]
+                else:
+                    by_column[indices[p]] += values[p]
+            if not increasing:
+                for p in range(start, end):  # each column once: then it is zero
+                    j = indices[p]
+                    second[j] += s * by_column[j] * by_column[j]
+                    by_column[j] = 0.0
 
 
 def log_loss_along(

@@ -11,13 +11,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._calibration import class_sizes, fit_temperature, stream_with
-from ._learning_rate import auto_learning_rate
+from ._choices import auto_alpha, auto_average, auto_batch_size, auto_learning_rate
 from ._probabilities import log_probabilities, probabilities
 from ._training import (
     History,
     Settings,
     Weights,
-    auto_batch_size,
     run_epoch,
     train_full_batch,
     train_online,
@@ -575,22 +574,31 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self, X, squared_norms, sample_weight, batch_size, n_neurons, online, n_samples_seen,
         learning_rate=None,
     ):  # fmt: skip
-        """The parameters, resolved for this data: the penalty, the step, the activation."""
+        """Every parameter resolved for this data (see _choices.py), and the activation.
+
+        ``learning_rate``, if given, is the step to go on with.
+        """
         alpha = self.alpha
         if alpha == "auto":
-            if self.learning_rule == "perceptron" or n_samples_seen <= 0:
-                alpha = 0.0  # the perceptron criterion has no scale to penalise
-            else:  # LogisticRegression(C=1)'s penalty, on the mean loss
-                # (as large as a float goes, for weights whose sum is denormal)
-                alpha = min(1.0 / n_samples_seen, np.finfo(np.float64).max)
-        if self.average == "auto":
-            average = self.learning_rate == "auto" and online
-        else:
-            average = bool(self.average)
+            alpha = auto_alpha(self.learning_rule, n_samples_seen)
+        average = self.average
+        average = auto_average(self.learning_rate, online) if average == "auto" else bool(average)
         if learning_rate is None and online:  # the full batch takes no fixed step
-            learning_rate = self._learning_rate(
-                X, squared_norms, sample_weight, batch_size, n_neurons, alpha, average
-            )
+            learning_rate = self.learning_rate
+            if learning_rate == "auto":
+                learning_rate = auto_learning_rate(
+                    self.learning_rule, n_neurons, X, squared_norms, sample_weight, batch_size,
+                    alpha, average,
+                )  # fmt: skip
+            # "auto" steps are below 1 / alpha by construction (their product
+            # reaches 1 only by rounding, when the penalty outweighs all else)
+            elif learning_rate * alpha >= 1.0:
+                raise ValueError(
+                    f"learning_rate * alpha = {learning_rate:g} * {alpha:g} must be "
+                    "below 1, or every update wipes out the weights; lower "
+                    'learning_rate or alpha (alpha="auto" is 1 / n_samples_seen_).'
+                )
+            learning_rate = float(learning_rate)
         if self.learning_rule == "perceptron":
             activation = _kernels.STEP if n_neurons == 1 else _kernels.WINNER_TAKES_ALL
         else:
@@ -607,43 +615,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
         )
-
-    def _learning_rate(
-        self, X, squared_norms, sample_weight, batch_size, n_neurons, alpha, average
-    ):
-        learning_rate = self.learning_rate
-        if learning_rate == "auto":
-            if self.learning_rule == "perceptron":
-                # 1 without a penalty, where the perceptron's predictions do
-                # not depend on the step; below 1 / alpha for every alpha.
-                learning_rate = 1.0 / (1.0 + alpha)
-            else:
-                curvature = 0.25 if n_neurons == 1 else 0.5
-                if average:
-                    # Averaged, a constant step ends within O(step · noise)
-                    # of the optimum of the log-loss (Bach and Moulines,
-                    # 2013): online, a quarter of the largest stable step
-                    # puts the average's probabilities within a few
-                    # thousandths of the optimum's log-loss, where the
-                    # largest step lost 0.03. Batches of B samples have a
-                    # B-th of the noise: the quarter grows to the whole step
-                    # as they grow to the full batch (the share of the
-                    # per-sample curvature in auto_learning_rate).
-                    n = max(X.shape[0], 2)
-                    batch = min(batch_size, n)
-                    curvature *= 1.0 + 3.0 * (n - batch) / (batch * (n - 1))
-                learning_rate = auto_learning_rate(
-                    X, squared_norms, sample_weight, batch_size, curvature, alpha
-                )
-        # "auto" steps are below 1 / alpha by construction (their product
-        # reaches 1 only by rounding, when the penalty outweighs all else)
-        if self.learning_rate != "auto" and learning_rate * alpha >= 1.0:
-            raise ValueError(
-                f"learning_rate * alpha = {learning_rate:g} * {alpha:g} must be "
-                "below 1, or every update wipes out the weights; lower "
-                'learning_rate or alpha (alpha="auto" is 1 / n_samples_seen_).'
-            )
-        return float(learning_rate)
 
     def _history(self):
         """The epoch table of the previous fit, to go on from."""

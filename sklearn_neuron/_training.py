@@ -22,27 +22,6 @@ from sklearn.utils import check_random_state
 from . import _full_batch_kernels, _kernels
 from ._full_batch import fit_full_batch
 
-# ``batch_size="auto"`` trains on the full batch up to this many samples and
-# online above, where averaged SGD reaches the optimum's accuracy within two
-# or three epochs of a few passes of X each, several times faster than any
-# full-batch solver (benchmarks/auto_batch_size.py). Online steps are not
-# preconditioned, though: features whose scales span more than
-# AUTO_SCALE_SPREAD keep the full batch, which is, up to the larger size.
-AUTO_FULL_BATCH_MAX_SAMPLES = 20_000
-AUTO_FULL_BATCH_MAX_UNSCALED_SAMPLES = 300_000
-AUTO_SCALE_SPREAD = 100.0
-# Sparse input gets the full batch only up to this many samples, and only if
-# it stores at least as many values as it has features. Measured with the same
-# script on text-like data (2**18 hashed features, unit rows): online learning
-# was as accurate for the sigmoid rule and several times faster, and the batch
-# perceptron stayed near chance (its bias, pushed by every mistake at once,
-# outweighs features that each row shares with few others). Every full-batch
-# epoch also passes over all the weights, which costs more than the data when
-# the features outnumber the stored values (the user guide has the figures).
-# Other small data keep the full
-# batch: its result does not depend on the sample order.
-AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES = 1_000
-
 # Online, the averaged model is judged after every epoch on at most this many
 # of the training rows (evenly spaced): on large data it costs a few percent
 # of an epoch, and measures the objective to about 1 / sqrt(10,000) of itself.
@@ -65,31 +44,6 @@ PATIENCE_SAMPLES = 10_000
 SHUFFLE_BLOCK_BYTES = 4096
 SHUFFLED_BLOCKS = 4096
 INTERLEAVED_BLOCKS = 8
-
-
-def auto_batch_size(X):
-    """The batch size of ``batch_size="auto"`` in ``fit``: all of X, or 1."""
-    n_samples = X.shape[0]
-    if sp.issparse(X):
-        small = n_samples <= AUTO_FULL_BATCH_MAX_SPARSE_SAMPLES and X.nnz >= X.shape[1]
-    else:
-        small = n_samples <= AUTO_FULL_BATCH_MAX_SAMPLES or (
-            n_samples <= AUTO_FULL_BATCH_MAX_UNSCALED_SAMPLES
-            and scale_spread(X) > AUTO_SCALE_SPREAD
-        )
-    return n_samples if small else 1
-
-
-def scale_spread(X):
-    """The largest root mean square of a column over the smallest (non-zero) one.
-
-    On at most MONITOR_ROWS evenly spaced rows (a view): the spread of the
-    scales, offsets included, that online steps of one size must serve.
-    """
-    rows = X[:: max(1, -(-X.shape[0] // MONITOR_ROWS))]
-    squares = np.einsum("ij,ij->j", rows, rows, dtype=np.float64)
-    squares = squares[squares > 0]
-    return float(np.sqrt(squares.max() / squares.min())) if len(squares) else 1.0
 
 
 @dataclass

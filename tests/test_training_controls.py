@@ -15,7 +15,8 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks.speed import peak_memory, sparse_text_data  # the benchmark's own
 from sklearn_neuron import NeuronClassifier, _kernels
-from sklearn_neuron._training import Settings, Weights, auto_batch_size, monitored_score, shuffled
+from sklearn_neuron._choices import auto_batch_size
+from sklearn_neuron._training import Settings, Weights, monitored_score, shuffled
 
 RULES = ["sigmoid", "perceptron"]
 DENSE_AND_SPARSE = [np.asarray, sp.csr_matrix]
