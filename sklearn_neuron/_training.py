@@ -1,13 +1,12 @@
-"""The training loop: epochs of the update rule until a stopping rule holds.
+"""The training loops: epochs of the update rule until the stopping rule holds.
 
-:func:`train` is what ``fit`` runs: epochs of ``Δw = η · s · (t − f(z)) · x``
-(online, in mini-batches or on the full batch), with the stopping rules, the
-pocket of the best weights and early stopping on held-out data.
-:func:`run_epoch` is one pass, which is all ``partial_fit`` runs. The
-arithmetic of an epoch is compiled (``_kernels``); this module decides which
-epochs to run and which weights to keep. On the full batch, training is a
-solver of the documented objective instead (:mod:`._full_batch`), run by
-:func:`train_full_batch`.
+:func:`train_online` is what ``fit`` runs online and in mini-batches: epochs
+of ``Δw = η · s · (t − f(z)) · x``, each scored after it, the best weights
+kept (see its docstring for the one stopping rule). :func:`run_epoch` is
+one pass, which is all ``partial_fit`` runs. The arithmetic of an epoch is
+compiled (``_kernels``); this module decides which epochs to run and which
+weights to keep. On the full batch, training is a solver of the documented
+objective instead (:mod:`._full_batch`), run by :func:`train_full_batch`.
 """
 
 import time
@@ -22,9 +21,9 @@ from sklearn.utils import check_random_state
 from . import _full_batch_kernels, _kernels
 from ._full_batch import fit_full_batch
 
-# Online, the averaged model is judged after every epoch on at most this many
-# of the training rows (evenly spaced): on large data it costs a few percent
-# of an epoch, and measures the objective to about 1 / sqrt(10,000) of itself.
+# Online, the weights are scored after every epoch on at most this many rows
+# (evenly spaced): on large data it costs a few percent of an epoch, and
+# measures the objective to about 1 / sqrt(10,000) of itself.
 MONITOR_ROWS = 10_000
 # n_iter_no_change counts epochs of up to this many samples: on larger data,
 # as many samples, in whole epochs and at least one. Averaged SGD reaches its
@@ -135,7 +134,7 @@ def run_epoch(X, targets, sample_weight, weights, history, settings, rng, rows=N
     """One pass over the data (its ``rows``, if given) by the update rule.
 
     A shuffled epoch's order is written into ``out`` (as many integers as
-    rows) if given: ``train`` passes the same array to every epoch.
+    rows) if given: :func:`train_online` passes the same array to every epoch.
     Returns the number of mistakes (among samples of non-zero weight).
     """
     start = time.perf_counter()
