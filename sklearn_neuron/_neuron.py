@@ -471,7 +471,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                 # Relative to the largest: the same ratios whatever the scale of
                 # the weights, even denormal ones, whose sum divides into infinity.
                 largest = sample_weight.max()
-                sample_weight, unit = sample_weight / largest, unit / largest
+                if largest != 1.0:
+                    sample_weight, unit = sample_weight / largest, unit / largest
                 # Divided by their mean, unit weights leave the textbook rule as it is.
                 step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
 
