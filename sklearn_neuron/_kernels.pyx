@@ -92,7 +92,7 @@ cdef inline double larger(double a, double b) noexcept nogil:
     return b if b > a else a
 
 
-cdef inline (double, int) error_signal(
+cdef inline (double, double, int) error_signal(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
     """Write ``t − f(z)`` into ``error``; return the sample's loss and mistake.
@@ -100,13 +100,17 @@ cdef inline (double, int) error_signal(
     ``z`` holds the net inputs of the ``n_neurons`` neurons for one sample,
     ``target`` the index of its class (0 or 1 with a single neuron). The loss is
     the perceptron criterion (how far on the wrong side the sample is) for the
-    perceptron rules, the log-loss for the gradient rules; the mistake is 1 if
-    the neuron got the sample wrong, else 0.
+    perceptron rules, the log-loss for the gradient rules, as two terms
+    ``linear + log(log_argument)`` (``log_argument`` is 1 for the perceptron
+    rules); the mistake is 1 if the neuron got the sample wrong, else 0.
     """
+    cdef double loss
+    cdef int mistake
     if activation == SIGMOID or activation == SOFTMAX:
         exponentials(z, n_neurons, activation, error)
-        return gradient_error(z, n_neurons, target, activation, error)
-    return perceptron_error(z, n_neurons, target, activation, error)
+        return gradient_error_terms(z, n_neurons, target, activation, error)
+    loss, mistake = perceptron_error(z, n_neurons, target, activation, error)
+    return loss, 1.0, mistake
 
 
 cdef inline (double, int) perceptron_error(
@@ -165,10 +169,15 @@ cdef inline void exponentials(const double *z, Py_ssize_t n_neurons, int activat
         out[k] = exp(z[k] - largest)
 
 
-cdef inline (double, int) gradient_error(
+cdef inline (double, double, int) gradient_error_terms(
     const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
 ) noexcept nogil:
-    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``."""
+    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``.
+
+    The loss comes in two terms, ``linear + log(log_argument)``: the epoch
+    takes one logarithm for many samples (see :func:`count`);
+    ``log_argument`` is in [1, n_neurons].
+    """
     cdef double t, margin, exp_minus_abs, sigmoid_abs, output, total, largest
     cdef Py_ssize_t k, rival
     cdef bint predicted_wrong
@@ -183,7 +192,7 @@ cdef inline (double, int) gradient_error(
         # log(1 + e^−|z|) rather than log1p: twice as fast, and off by no
         # more than the rounding of 1 + e^−|z|, below 1.2e-16.
         # predict says class 1 only for z > 0
-        return larger(-margin, 0.0) + log(1.0 + exp_minus_abs), (1 if (z[0] > 0.0) != (target == 1) else 0)
+        return larger(-margin, 0.0), 1.0 + exp_minus_abs, (1 if (z[0] > 0.0) != (target == 1) else 0)
 
     # Softmax: e^(z_k − largest) / their total.
     total = 0.0
@@ -196,7 +205,7 @@ cdef inline (double, int) gradient_error(
     largest = larger(z[rival], z[target])
     # predict takes the first of tied neurons, as numpy.argmax does
     predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
-    return largest - z[target] + log(total), (1 if predicted_wrong else 0)
+    return -(z[target] - largest), total, (1 if predicted_wrong else 0)
 
 
 # The rows of X ---------------------------------------------------------------
@@ -252,7 +261,7 @@ cdef struct Weights:
     double *intercept_sum
     Py_ssize_t n_neurons, n_features, steps
     double scale, inverse_scale, scale_sum
-    bint average
+    bint average, in_feature_order  # see dot
 
 
 cdef inline void net_input(
@@ -276,16 +285,19 @@ cdef inline void dot(
     takes it, so that a sample exactly on the boundary (a mistake for the
     perceptron rules) is one for dense and sparse rows alike; the (up to)
     four sums are independent, and the processor adds them side by side.
-    Both rules sum alike: splitting one neuron's sum into several running
-    sums, for the sigmoid, where the order only rounds, did not measurably
-    shorten a fit (see the Benchmarks page).
+    One neuron alone would wait for each addition before the next: unless
+    ``w.in_feature_order``, its sum is split (see :func:`sum_apart`; for the
+    sigmoid, where the order only rounds, not ties).
     """
     cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
     cdef const double *weight
     cdef floating value
     cdef Py_ssize_t p, step = w.per_neuron, per_feature = w.per_feature
+    if count == 1 and not w.in_feature_order:
+        sum_apart(weights, per_feature, x, columns, size, out)
+        return
     for p in range(size):
-        weight = weights + per_feature * (p if columns == NULL else columns[p])
+        weight = weights + w.per_feature * (p if columns == NULL else columns[p])
         value = x[p]
         s0 += <floating> weight[0] * value
         if count > 1:
@@ -301,6 +313,37 @@ cdef inline void dot(
         out[2] = s2
     if count > 3:
         out[3] = s3
+
+
+cdef inline void sum_apart(
+    const double *weights, Py_ssize_t per_feature, const floating *x, const index_t *columns,
+    Py_ssize_t size, double *out,
+) noexcept nogil:
+    """One neuron's dot product in running sums added at the end: eight for a
+    dense row, four for a sparse one, which the processor adds side by side."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+    cdef Py_ssize_t p
+    if columns == NULL:  # dense rows: a neuron's weights side by side
+        for p in range(0, size - size % 8, 8):
+            s0 += <floating> weights[p] * x[p]
+            s1 += <floating> weights[p + 1] * x[p + 1]
+            s2 += <floating> weights[p + 2] * x[p + 2]
+            s3 += <floating> weights[p + 3] * x[p + 3]
+            s4 += <floating> weights[p + 4] * x[p + 4]
+            s5 += <floating> weights[p + 5] * x[p + 5]
+            s6 += <floating> weights[p + 6] * x[p + 6]
+            s7 += <floating> weights[p + 7] * x[p + 7]
+        for p in range(size - size % 8, size):
+            s0 += <floating> weights[p] * x[p]
+    else:
+        for p in range(0, size - size % 4, 4):
+            s0 += <floating> weights[per_feature * columns[p]] * x[p]
+            s1 += <floating> weights[per_feature * columns[p + 1]] * x[p + 1]
+            s2 += <floating> weights[per_feature * columns[p + 2]] * x[p + 2]
+            s3 += <floating> weights[per_feature * columns[p + 3]] * x[p + 3]
+        for p in range(size - size % 4, size):
+            s0 += <floating> weights[per_feature * columns[p]] * x[p]
+    out[0] = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 
 
 cdef inline void add_row(
@@ -358,13 +401,27 @@ cdef struct Rule:
 cdef struct Tally:
     # what an epoch returns: its samples' weighted loss and mistakes
     double total_loss
+    double log_product  # of the log_argument of samples of weight 1 (see count)
     double weighted_mistakes
     Py_ssize_t mistakes
 
 
-cdef inline void count(Tally *tally, double loss, int mistake, double weight) noexcept nogil:
-    """Add a sample's loss and mistake to the tally."""
-    tally.total_loss += weight * loss
+cdef inline void count(
+    Tally *tally, double linear, double log_argument, int mistake, double weight, int activation
+) noexcept nogil:
+    """Add a sample's loss, ``linear + log(log_argument)``, and its mistake to the tally."""
+    if activation == STEP or activation == WINNER_TAKES_ALL:
+        tally.total_loss += weight * linear
+    elif weight == 1.0:
+        # log a + log b = log(a · b): one logarithm for many samples, taken
+        # before the product could overflow.
+        tally.total_loss += linear
+        tally.log_product *= log_argument
+        if tally.log_product > 1e280:
+            tally.total_loss += log(tally.log_product)
+            tally.log_product = 1.0
+    else:
+        tally.total_loss += weight * (linear + log(log_argument))
     tally.weighted_mistakes += weight * mistake
     if weight > 0.0:
         tally.mistakes += mistake
@@ -420,9 +477,9 @@ cdef (double, double, Py_ssize_t) learn(
     cdef Py_ssize_t n_neurons = w.n_neurons, n_samples = order.shape[0], batch, start, stop, b, i, k, size
     cdef double *z = errors + rule.batch_size * n_neurons
     cdef double decay = 1.0 - rule.learning_rate * rule.alpha
-    cdef double step, delta, loss
+    cdef double step, delta, linear, log_argument
     cdef int mistake
-    cdef Tally tally = Tally(0.0, 0.0, 0)
+    cdef Tally tally = Tally(0.0, 1.0, 0.0, 0)
     cdef const floating *x
     cdef const index_t *columns
     for batch in range((n_samples + rule.batch_size - 1) // rule.batch_size):
@@ -433,10 +490,10 @@ cdef (double, double, Py_ssize_t) learn(
             i = order[b]
             size = find_row(i, values, indices, indptr, w.n_features, &x, &columns)
             net_input(w, x, columns, size, z)
-            loss, mistake = error_signal(
+            linear, log_argument, mistake = error_signal(
                 z, n_neurons, targets[i], rule.activation, errors + (b - start) * n_neurons
             )
-            count(&tally, loss, mistake, sample_weight[i])
+            count(&tally, linear, log_argument, mistake, sample_weight[i], rule.activation)
 
         w.scale *= decay
         if w.scale < 1e-6:
@@ -456,7 +513,7 @@ cdef (double, double, Py_ssize_t) learn(
                 w.intercept_sum[k] += w.intercept[k]
             w.steps += 1
     fold(w, values)
-    return tally.total_loss, tally.weighted_mistakes, tally.mistakes
+    return tally.total_loss + log(tally.log_product), tally.weighted_mistakes, tally.mistakes
 
 
 def epoch(
@@ -544,6 +601,7 @@ def _epoch(
             weights[k * w.per_neuron + j * w.per_feature] = coef[k, j]
     w.values, w.intercept, w.n_neurons, w.n_features, w.steps = &weights[0], &biases[0], n_neurons, n_features, 0
     w.scale, w.inverse_scale, w.scale_sum, w.average = 1.0, 1.0, 0.0, average
+    w.in_feature_order = rule.activation == STEP or rule.activation == WINNER_TAKES_ALL
     w.coef_sum = &coef_sum[0, 0] if average else NULL
     w.intercept_sum = &intercept_sum[0] if average else &no_sums[0]
     with nogil:
