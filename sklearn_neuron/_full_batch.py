@@ -228,6 +228,8 @@ class Problem:
 
     def back(self, E):
         """Eᵀ X, float64: the second product, the sum of the blocks'."""
+        if len(self.blocks) == 1:  # all of X: no slices, no sum (once an iteration)
+            return block_back(self.X, E)
         return sum(block_back(self.rows(block), E[block]) for block in self.blocks)
 
     def rows(self, block):
