@@ -21,15 +21,6 @@ from ._full_batch_kernels import tempered_moments
 TEMPERATURE_START_ROWS = 10_000
 
 
-def platt_own_targets(class_sizes):
-    """The soft target of each class for its own samples: ``(N + 1) / (N + 2)``.
-
-    ``N`` is the size of the class (see :func:`class_sizes`); the remaining
-    ``1 / (N + 2)`` is shared by the other classes.
-    """
-    return (class_sizes + 1.0) / (class_sizes + 2.0)
-
-
 def class_sizes(targets, sample_weight, n_classes, unit):
     """Each class's size for Platt's targets: its weight, in units of the lightest sample.
 
@@ -68,7 +59,9 @@ def fit_temperature(net_input, targets, sample_weight, sizes, largest=sys.float_
     spread = np.abs(z).max()
     if spread == 0.0:
         return 1.0
-    own = platt_own_targets(sizes)
+    # Platt's target of each class for its own samples, (N + 1) / (N + 2) for a
+    # class of size N; the remaining 1 / (N + 2) is shared by the other classes
+    own = (sizes + 1.0) / (sizes + 2.0)
 
     # The log-loss against soft targets t is  logsumexp(a z) − a Σ_k t_k z_k
     # per sample, with a = 1 / T: convex in a, with the derivatives
@@ -106,10 +99,7 @@ def newton(z, targets, weight, own, inverse, spread, largest):
     for _ in range(100):
         mean_z, curvature = tempered_moments(z, weight, inverse)
         slope = mean_z - mean_target_z
-        if slope > 0:
-            high = inverse
-        else:
-            low = inverse
+        low, high = (low, inverse) if slope > 0 else (inverse, high)
         step = inverse - slope / curvature if curvature > 0 else np.nan
         bisected = not low < step < high
         if bisected:  # outside the bracket: its geometric middle
@@ -129,7 +119,7 @@ def target_mean(z, targets, weight, own):
     """``Σ_k t_k z_k``, the soft targets' net input, in the weighted mean over the samples.
 
     ``own`` is each class's target for its own samples (see
-    :func:`platt_own_targets`); the rest is shared by the other classes.
+    :func:`fit_temperature`); the rest is shared by the other classes.
     """
     n_classes = len(own)
     if z.shape[1] == 1:  # z of class 1 against 0 for class 0

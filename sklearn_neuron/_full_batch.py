@@ -180,11 +180,8 @@ class Problem:
         self.total_weight = float(self.sample_weight.sum())
         self.alpha = float(alpha)
         self.blocks = in_blocks(self.n_samples, n_blocks)
-        if perceptron:
-            curvature = 1.0
-        else:  # the largest curvature of the log-loss at z = 0
-            curvature = 0.25 if n_neurons == 1 else 0.5
-        self._statistics(curvature)
+        # the perceptron's, or the largest curvature of the log-loss at z = 0
+        self._statistics(1.0 if perceptron else 0.25 if n_neurons == 1 else 0.5)
 
     def _statistics(self, curvature):
         """One pass over X: the weighted class sums and the variances."""
@@ -236,11 +233,6 @@ class Problem:
         """The rows of X in ``block``: X itself for all of them (slicing CSR copies it)."""
         return self.X if block == slice(0, self.n_samples) else self.X[block]
 
-    def push(self, back, error_sums):
-        """X̃ᵀE / S in (u, beta) from Eᵀ X and the sums of E: the centring as a correction."""
-        push_u = self.p * (back - error_sums[:, None] * self.mean) / self.total_weight
-        return push_u, self.p_bias * error_sums / self.total_weight
-
     def at_zero_weights(self, b, errors):
         """Eᵀ X and the sums of E at w = 0, from the class sums: no pass over X.
 
@@ -284,7 +276,7 @@ def log_loss(problem, Z, U=None, t=0.0, sample_weight=None, targets=None):
     targets = problem.targets if targets is None else targets
     Zt, P, E = np.empty_like(Z), np.empty_like(Z), np.empty_like(Z)
     error_sums = np.empty(Z.shape[1])
-    loss, slope, curvature, _, mistakes = _full_batch_kernels.log_loss_along(
+    loss, slope, curvature, mistakes = _full_batch_kernels.log_loss_along(
         Z, np.zeros_like(Z) if U is None else U, t, targets, s, Zt, P, E, error_sums
     )
     return OnTheLine(loss, E, Zt, slope, curvature, mistakes, error_sums, P)
@@ -295,16 +287,21 @@ class Memory:
 
     def __init__(self, size, n_pairs):
         self.steps, self.changes = np.empty((n_pairs, size)), np.empty((n_pairs, size))
+        self.sy, self.scale = np.empty(n_pairs), 1.0  # each row's s·y; the newest pair's s·y / y·y
         self.coefficients, self.count, self.newest = np.empty(n_pairs), 0, -1
 
     def free_row(self):
         """The row the next pair is written to (the oldest pair's, once the ring is full)."""
         return (self.newest + 1) % len(self.steps)
 
-    def commit(self):
-        """Keep the pair written to :meth:`free_row`."""
-        self.newest = self.free_row()
+    def commit(self, scale):
+        """Keep the pair written to :meth:`free_row`; ``scale`` is its s·y / y·y."""
+        self.newest, self.scale = self.free_row(), scale
         self.count = min(self.count + 1, len(self.steps))
+
+    def reject(self):
+        """Forget what was written to :meth:`free_row`: once the ring is full, its oldest pair."""
+        self.count = min(self.count, len(self.steps) - 1)
 
     def clear(self):
         self.count, self.newest = 0, -1
@@ -313,8 +310,8 @@ class Memory:
         """−H g by the two-loop recursion over the pairs, and its slope g·(−H g)."""
         direction = np.empty_like(gradient)
         slope = _full_batch_kernels.lbfgs_direction(
-            gradient, self.steps, self.changes, self.count, max(self.newest, 0),
-            self.coefficients, direction,
+            gradient, self.steps, self.changes, self.sy, self.scale, self.count,
+            max(self.newest, 0), self.coefficients, direction,
         )  # fmt: skip
         return direction, slope
 
@@ -362,7 +359,7 @@ def line_search(problem, Z, P, U, objective, slope, penalty_terms):
     return accepted
 
 
-def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
+def fit_log_loss(problem, settings, w, b, on_iteration):
     """L-BFGS on the preconditioned log-loss; stop at a gradient component ≤ tol.
 
     Without ``tol`` (None), it runs ``max_iter`` iterations or to the
@@ -370,7 +367,7 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
     """
     K, d, total, alpha = problem.n_neurons, problem.n_features, problem.total_weight, problem.alpha
     memory = int(max(3, min(_MEMORY, _MEMORY_FLOATS // (2 * (K * d + K)))))
-    w, b = coef.copy(), intercept.copy()
+    tol, max_iter = settings.tol, settings.max_iter
     if not np.any(w):
         if not np.any(b):  # the best bias at w = 0, in closed form
             logs = np.log(np.maximum(problem.class_weights, 1e-300))
@@ -397,10 +394,7 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
     Dw, Db = np.empty_like(w), np.empty_like(b)  # the direction in the user's units
     n_iter = 0
     stopped_by = "tol" if tol is not None and largest / problem.p_bias <= tol else None
-    while stopped_by is None:
-        if n_iter == max_iter:
-            stopped_by = "max_iter"
-            break
+    while stopped_by is None and n_iter < max_iter:
         D, slope = pairs.direction(gradient)
         if slope >= 0:  # not a descent direction: start the memory afresh
             pairs.clear()
@@ -420,8 +414,11 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             problem, t, D, Dw, Db, x, w, b, back, error_sums, gradient,
             pairs.steps[row], pairs.changes[row],
         )  # fmt: skip
+        pairs.sy[row] = sy  # of the row written, kept or not
         if sy > 1e-16 * yy:  # keeps H positive definite
-            pairs.commit()
+            pairs.commit(sy / yy)
+        else:
+            pairs.reject()
         decrease = objective - new_objective
         objective = new_objective
         n_iter += 1
@@ -432,6 +429,7 @@ def fit_log_loss(problem, tol, max_iter, coef, intercept, on_iteration):
             stopped_by = "caller"
         elif decrease <= 0:
             stopped_by = "rounding"
+    stopped_by = stopped_by or "max_iter"
     w, b = problem.to_user(x[: K * d].reshape(K, d), x[K * d :])
     return Result(w, b, n_iter, stopped_by)
 
@@ -454,20 +452,18 @@ def perceptron_errors(problem, Z, sample_weight=None, targets=None):
     return criterion, weighted_mistakes, mistakes, E, error_sums
 
 
-def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on_iteration):
+def fit_perceptron(problem, settings, w, b, on_iteration):
     """The preconditioned batch perceptron, Polyak's step, proximal penalty and a pocket."""
     total, alpha = problem.total_weight, problem.alpha
-    w, b = coef.copy(), intercept.copy()
-    if not np.any(w):
+    tol, max_iter, n_iter_no_change = settings.tol, settings.max_iter, settings.n_iter_no_change
+    at_zero = not np.any(w)
+    Z = np.tile(b, (problem.n_samples, 1)) if at_zero else problem.net_inputs(w, b)
+    criterion, weighted_mistakes, mistakes, E, error_sums = perceptron_errors(problem, Z)
+    back = None  # Eᵀ X, the second product: taken when needed, at w = 0 from the class sums
+    if at_zero:
         back, error_sums = problem.at_zero_weights(
             b, lambda Z, s, targets: perceptron_errors(problem, Z, s, targets)[3]
         )
-        Z = np.tile(b, (problem.n_samples, 1))
-        criterion, weighted_mistakes, mistakes, E = perceptron_errors(problem, Z)[:4]
-    else:
-        Z = problem.net_inputs(w, b)
-        criterion, weighted_mistakes, mistakes, E, error_sums = perceptron_errors(problem, Z)
-        back = None
     u, beta = problem.to_preconditioned(w, b)
     # The pocket: the fewest weighted mistakes among the iterates and their
     # running mean, whose net inputs are the running mean of Z (no pass).
@@ -478,10 +474,8 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
     heaviest = int(np.argmax(problem.class_weights))
     constant_mistakes = total - float(problem.class_weights[heaviest])
     if constant_mistakes < pocket[0]:
-        if problem.n_neurons == 1:
-            constant_bias = np.array([1.0 if heaviest == 1 else -1.0])
-        else:
-            constant_bias = np.eye(problem.n_neurons)[heaviest]
+        K = problem.n_neurons
+        constant_bias = np.array([2.0 * heaviest - 1.0]) if K == 1 else np.eye(K)[heaviest]
         pocket = (constant_mistakes, np.zeros_like(u), constant_bias / problem.p_bias)
     pocket_curve = [pocket[0] / total]
     margin = 0.0 if tol is None else max(tol, 0.0) * total
@@ -490,10 +484,7 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
     push = np.empty_like(u)
     n_iter = 0
     stopped_by = "tol" if mistakes == 0 else None
-    while stopped_by is None:
-        if n_iter == max_iter:
-            stopped_by = "max_iter"
-            break
+    while stopped_by is None and n_iter < max_iter:
         if back is None:
             back = problem.back(E)  # the second product
         # Polyak's step for the criterion's least value, 0 (separable data);
@@ -537,13 +528,10 @@ def fit_perceptron(problem, tol, max_iter, n_iter_no_change, coef, intercept, on
             stopped_by = "tol"
         elif stop:
             stopped_by = "caller"
+    stopped_by = stopped_by or "max_iter"
     w = pocket[1] * problem.p
-    b = np.array(
-        [
-            _full_batch_kernels.perceptron_bias(problem.p_bias * beta, shift)
-            for beta, shift in zip(pocket[2], w @ problem.mean, strict=True)
-        ]
-    )
+    terms = zip(problem.p_bias * pocket[2], w @ problem.mean, strict=True)
+    b = np.array([_full_batch_kernels.difference(a, shift) for a, shift in terms])
     return Result(w, b, n_iter, stopped_by)
 
 
@@ -556,13 +544,7 @@ def fit_full_batch(X, targets, sample_weight, weights, settings, on_iteration):
     mistakes)`` runs after every iteration and stops training if it returns
     True.
     """
-    n_neurons = weights.coef.shape[0]
-    problem = Problem(X, targets, sample_weight, n_neurons, settings.perceptron, settings.alpha)
-    coef = np.asarray(weights.coef, dtype=np.float64)
-    intercept = np.asarray(weights.intercept, dtype=np.float64)
-    if settings.perceptron:
-        return fit_perceptron(
-            problem, settings.tol, settings.max_iter, settings.n_iter_no_change, coef,
-            intercept, on_iteration,
-        )  # fmt: skip
-    return fit_log_loss(problem, settings.tol, settings.max_iter, coef, intercept, on_iteration)
+    n_neurons, perceptron = weights.coef.shape[0], settings.perceptron
+    problem = Problem(X, targets, sample_weight, n_neurons, perceptron, settings.alpha)
+    w, b = weights.coef.astype(np.float64), weights.intercept.astype(np.float64)  # copies
+    return (fit_perceptron if perceptron else fit_log_loss)(problem, settings, w, b, on_iteration)

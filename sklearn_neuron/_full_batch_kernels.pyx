@@ -34,14 +34,9 @@ ctypedef fused index_t:  # a CSR matrix's indices and indptr
 
 
 def csr_statistics(
-    const floating[::1] values,
-    const index_t[::1] indices,
-    const index_t[::1] indptr,
-    const intp_t[::1] targets,
-    const double[::1] sample_weight,
-    double[:, ::1] class_sums,
-    double[::1] second,
-    double[::1] by_column,
+    const floating[::1] values, const index_t[::1] indices, const index_t[::1] indptr,
+    const intp_t[::1] targets, const double[::1] sample_weight, double[:, ::1] class_sums,
+    double[::1] second, double[::1] by_column,
 ):
     """Add the CSR rows' weighted class sums and second moments to ``class_sums`` and ``second``.
 
@@ -74,17 +69,11 @@ def csr_statistics(
 
 
 def log_loss_along(
-    const double[:, ::1] Z,
-    const double[:, ::1] U,
-    double t,
-    const intp_t[::1] targets,
-    const double[::1] sample_weight,
-    double[:, ::1] Zt,
-    double[:, ::1] P,
-    double[:, ::1] E,
+    const double[:, ::1] Z, const double[:, ::1] U, double t, const intp_t[::1] targets,
+    const double[::1] sample_weight, double[:, ::1] Zt, double[:, ::1] P, double[:, ::1] E,
     double[::1] error_sums,
 ):
-    """At ``Zt = Z + t U``: the weighted loss, ``Σ E·U``, ``Σ s Uᵀ H U``, the weighted and the counted mistakes.
+    """At ``Zt = Z + t U``: the weighted loss, ``Σ E·U``, ``Σ s Uᵀ H U`` and the mistakes.
 
     Writes ``Zt``, the probabilities ``P``, the errors ``E`` and their column sums. With one
     column the neuron is a sigmoid for classes 0 and 1; with K columns,
@@ -93,7 +82,7 @@ def log_loss_along(
     sample of weight 0 is no mistake; ``z = 0`` or a tie is one.
     """
     cdef Py_ssize_t n = Z.shape[0], K = Z.shape[1], i, k
-    cdef double loss = 0.0, slope = 0.0, curvature = 0.0, weighted_mistakes = 0.0
+    cdef double loss = 0.0, slope = 0.0, curvature = 0.0
     cdef double z, margin, e, p, s, top, total, pu, puu, rival
     cdef Py_ssize_t mistakes = 0
     cdef intp_t target
@@ -118,7 +107,6 @@ def log_loss_along(
                 slope += E[i, 0] * U[i, 0]
                 curvature += s * p * (1.0 - p) * U[i, 0] * U[i, 0]
                 mistakes += s > 0 and margin <= 0
-                weighted_mistakes += s * (margin <= 0)
                 continue
             top = -INFINITY
             for k in range(K):
@@ -147,8 +135,7 @@ def log_loss_along(
                 slope += E[i, k] * U[i, k]
             curvature += s * (puu - pu * pu)
             mistakes += s > 0 and Zt[i, target] <= rival
-            weighted_mistakes += s * (Zt[i, target] <= rival)
-    return loss, slope, curvature, weighted_mistakes, mistakes
+    return loss, slope, curvature, mistakes
 
 
 def curvature_along(
@@ -172,11 +159,8 @@ def curvature_along(
 
 
 def perceptron_errors(
-    const double[:, ::1] Z,
-    const intp_t[::1] targets,
-    const double[::1] sample_weight,
-    double[:, ::1] E,
-    double[::1] error_sums,
+    const double[:, ::1] Z, const intp_t[::1] targets, const double[::1] sample_weight,
+    double[:, ::1] E, double[::1] error_sums,
 ):
     """The weighted criterion, weighted mistakes and mistakes at ``Z``; writes ``E`` and its column sums.
 
@@ -223,9 +207,7 @@ def perceptron_errors(
 
 
 def summed_mistakes(
-    double[:, ::1] Z_sum,
-    const double[:, ::1] Z,
-    const intp_t[::1] targets,
+    double[:, ::1] Z_sum, const double[:, ::1] Z, const intp_t[::1] targets,
     const double[::1] sample_weight,
 ):
     """``Z_sum += Z``; the weighted mistakes of ``Z_sum``.
@@ -259,18 +241,9 @@ cdef inline double _margin(
 
 
 def perceptron_step(
-    problem,
-    const double[:, ::1] back,
-    const double[::1] error_sums,
-    double criterion,
-    double relaxation,
-    double[:, ::1] u,
-    double[::1] beta,
-    double[:, ::1] w,
-    double[::1] b,
-    double[:, ::1] u_sum,
-    double[::1] beta_sum,
-    double[:, ::1] push,
+    problem, const double[:, ::1] back, const double[::1] error_sums, double criterion,
+    double relaxation, double[:, ::1] u, double[::1] beta, double[:, ::1] w, double[::1] b,
+    double[:, ::1] u_sum, double[::1] beta_sum, double[:, ::1] push,
 ):
     """One step of the batch perceptron in the preconditioned coordinates; return its size.
 
@@ -314,11 +287,11 @@ def perceptron_step(
                 shift += w[k, j] * mean[j]
             beta[k] += step * p_bias * error_sums[k] / total_weight
             beta_sum[k] += beta[k]
-            b[k] = _difference(p_bias * beta[k], shift)
+            b[k] = difference(p_bias * beta[k], shift)
     return step
 
 
-cdef inline double _difference(double a, double b) noexcept nogil:
+cpdef double difference(double a, double b) noexcept nogil:
     """``a − b``, or exactly 0 within the rounding of the two (100 units in their last place).
 
     The perceptron's bias comes out of such a difference: a sample exactly on
@@ -328,58 +301,41 @@ cdef inline double _difference(double a, double b) noexcept nogil:
     return 0.0 if fabs(a - b) <= 1e-14 * (fabs(a) + fabs(b)) else a - b
 
 
-def perceptron_bias(double a, double b):
-    """:func:`_difference`, for the pocket's bias."""
-    return _difference(a, b)
-
-
 def lbfgs_direction(
-    const double[::1] gradient,
-    const double[:, ::1] steps,
-    const double[:, ::1] changes,
-    Py_ssize_t n_pairs,
-    Py_ssize_t newest,
-    double[::1] coefficients,
-    double[::1] direction,
+    const double[::1] gradient, const double[:, ::1] steps, const double[:, ::1] changes,
+    const double[::1] sy, double scale, Py_ssize_t n_pairs, Py_ssize_t newest,
+    double[::1] coefficients, double[::1] direction,
 ):
     """``direction = −H g`` by the two-loop recursion over the last ``n_pairs`` pairs; return ``g·direction``.
 
     The pairs ``(s, y)`` (steps and gradient changes) are rows of ``steps``
-    and ``changes``, a ring whose newest row is ``newest``; the first
-    inverse Hessian is ``(s·y / y·y) I`` of the newest pair.
+    and ``changes``, a ring whose newest row is ``newest``, with each row's
+    ``s·y`` in ``sy``; the first inverse Hessian is ``scale · I``, ``scale``
+    the newest pair's ``s·y / y·y``.
     """
     cdef Py_ssize_t m = steps.shape[0], size = gradient.shape[0], j, r, row
-    cdef double a, b, sy, yy, slope = 0.0
+    cdef double a, b, slope = 0.0
     with nogil:
         for j in range(size):
             direction[j] = gradient[j]
         for r in range(n_pairs):  # newest to oldest
             row = (newest - r + m) % m
             a = 0.0
-            sy = 0.0
             for j in range(size):
                 a += steps[row, j] * direction[j]
-                sy += steps[row, j] * changes[row, j]
-            a /= sy
+            a /= sy[row]
             coefficients[r] = a
             for j in range(size):
                 direction[j] -= a * changes[row, j]
         if n_pairs > 0:
-            sy = 0.0
-            yy = 0.0
             for j in range(size):
-                sy += steps[newest, j] * changes[newest, j]
-                yy += changes[newest, j] * changes[newest, j]
-            for j in range(size):
-                direction[j] *= sy / yy
+                direction[j] *= scale
         for r in range(n_pairs - 1, -1, -1):  # oldest to newest
             row = (newest - r + m) % m
             b = 0.0
-            sy = 0.0
             for j in range(size):
                 b += changes[row, j] * direction[j]
-                sy += steps[row, j] * changes[row, j]
-            b = coefficients[r] - b / sy
+            b = coefficients[r] - b / sy[row]
             for j in range(size):
                 direction[j] += b * steps[row, j]
         for j in range(size):
@@ -388,27 +344,7 @@ def lbfgs_direction(
     return slope
 
 
-cdef double _gradient(
-    const double[:, ::1] back, const double[::1] error_sums, const double[:, ::1] w,
-    const double[::1] p, const double[::1] mean, double p_bias, double alpha,
-    double total_weight, double[::1] gradient,
-) noexcept nogil:
-    """:func:`preconditioned_gradient`, with the problem's numbers given one by one."""
-    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
-    cdef double g, largest = 0.0
-    for k in range(K):
-        for j in range(d):
-            g = alpha * p[j] * w[k, j] - p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
-            gradient[k * d + j] = g
-            largest = max(largest, fabs(g))
-    for k in range(K):
-        g = -p_bias * error_sums[k] / total_weight
-        gradient[K * d + k] = g
-        largest = max(largest, fabs(g))
-    return largest
-
-
-def preconditioned_gradient(
+cpdef double preconditioned_gradient(
     problem, const double[:, ::1] back, const double[::1] error_sums, const double[:, ::1] w,
     double[::1] gradient,
 ):
@@ -421,9 +357,18 @@ def preconditioned_gradient(
     cdef const double[::1] p = problem.p
     cdef const double[::1] mean = problem.mean
     cdef double p_bias = problem.p_bias, alpha = problem.alpha, total_weight = problem.total_weight
-    cdef double largest
+    cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j
+    cdef double g, largest = 0.0
     with nogil:
-        largest = _gradient(back, error_sums, w, p, mean, p_bias, alpha, total_weight, gradient)
+        for k in range(K):
+            for j in range(d):
+                g = alpha * p[j] * w[k, j] - p[j] * (back[k, j] - error_sums[k] * mean[j]) / total_weight
+                gradient[k * d + j] = g
+                largest = max(largest, fabs(g))
+        for k in range(K):
+            g = -p_bias * error_sums[k] / total_weight
+            gradient[K * d + k] = g
+            largest = max(largest, fabs(g))
     return largest
 
 
@@ -454,19 +399,9 @@ def in_user_units(
 
 
 def lbfgs_step(
-    problem,
-    double t,
-    const double[::1] D,
-    const double[:, ::1] Dw,
-    const double[::1] Db,
-    double[::1] x,
-    double[:, ::1] w,
-    double[::1] b,
-    const double[:, ::1] back,
-    const double[::1] error_sums,
-    double[::1] gradient,
-    double[::1] step,
-    double[::1] change,
+    problem, double t, const double[::1] D, const double[:, ::1] Dw, const double[::1] Db,
+    double[::1] x, double[:, ::1] w, double[::1] b, const double[:, ::1] back,
+    const double[::1] error_sums, double[::1] gradient, double[::1] step, double[::1] change,
 ):
     """Move by t along D and take the gradient there; return its largest magnitude, s·y and y·y.
 
@@ -476,9 +411,6 @@ def lbfgs_step(
     :func:`preconditioned_gradient`), and L-BFGS's pair is written: the
     step ``s`` (the change of x) and the gradient's change ``y``.
     """
-    cdef const double[::1] p = problem.p
-    cdef const double[::1] mean = problem.mean
-    cdef double p_bias = problem.p_bias, alpha = problem.alpha, total_weight = problem.total_weight
     cdef Py_ssize_t K = w.shape[0], d = w.shape[1], k, j, i
     cdef double g, moved, largest, sy = 0.0, yy = 0.0
     with nogil:
@@ -490,8 +422,9 @@ def lbfgs_step(
             moved = x[i] + t * D[i]
             step[i] = moved - x[i]
             x[i] = moved
-        # the new gradient, in ``change`` until the old one is subtracted
-        largest = _gradient(back, error_sums, w, p, mean, p_bias, alpha, total_weight, change)
+    # the new gradient, in ``change`` until the old one is subtracted
+    largest = preconditioned_gradient(problem, back, error_sums, w, change)
+    with nogil:
         for i in range(K * d + K):
             g = change[i]
             change[i] = g - gradient[i]

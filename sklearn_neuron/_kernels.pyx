@@ -101,90 +101,18 @@ cdef inline (double, double, int) error_signal(
     ``target`` the index of its class (0 or 1 with a single neuron). The loss is
     the perceptron criterion (how far on the wrong side the sample is) for the
     perceptron rules, the log-loss for the gradient rules, as two terms
-    ``linear + log(log_argument)`` (``log_argument`` is 1 for the perceptron
-    rules); the mistake is 1 if the neuron got the sample wrong, else 0.
+    ``linear + log(log_argument)``: the epoch takes one logarithm for many
+    samples (see :func:`count`); ``log_argument`` is 1 for the perceptron
+    rules, in [1, n_neurons] for the gradient rules. The mistake is 1 if the
+    neuron got the sample wrong, else 0.
     """
-    cdef double loss
-    cdef int mistake
-    if activation == SIGMOID or activation == SOFTMAX:
-        exponentials(z, n_neurons, activation, error)
-        return gradient_error_terms(z, n_neurons, target, activation, error)
-    loss, mistake = perceptron_error(z, n_neurons, target, activation, error)
-    return loss, 1.0, mistake
-
-
-cdef inline (double, int) perceptron_error(
-    const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
-) noexcept nogil:
-    """:func:`error_signal` of the step and of winner-takes-all."""
-    cdef double t, margin, output
-    cdef Py_ssize_t k, rival
-    if activation == STEP:
-        t = (1.0 if target == 1 else 0.0)
-        # margin > 0 when the neuron is on the right side of the sample;
-        # a zero net input is on neither side: it counts as a mistake.
-        margin = (z[0] if target == 1 else -z[0])
-        output = (t if margin > 0.0 else 1.0 - t)
-        error[0] = t - output
-        return larger(-margin, 0.0), (1 if margin <= 0.0 else 0)
-
-    # Winner takes all: the output is 1 for the strongest neuron and 0
-    # elsewhere; a tie with the target counts as a mistake, as z = 0 does
-    # for a single neuron.
-    rival = strongest_rival(z, n_neurons, target)
-    for k in range(n_neurons):
-        error[k] = 0.0
-    margin = z[target] - z[rival]
-    if margin <= 0.0:
-        error[target] = 1.0
-        error[rival] = -1.0
-        return -margin, 1
-    return 0.0, 0
-
-
-cdef inline Py_ssize_t strongest_rival(const double *z, Py_ssize_t n_neurons, intp_t target) noexcept nogil:
-    """The neuron with the largest net input other than the target's."""
-    cdef Py_ssize_t k, rival = 0 if target != 0 else 1
-    for k in range(n_neurons):
-        if k != target and z[k] > z[rival]:
-            rival = k
-    return rival
-
-
-cdef inline void exponentials(const double *z, Py_ssize_t n_neurons, int activation, double *out) noexcept nogil:
-    """Write the exponentials that the sigmoid or softmax is made of into ``out``.
-
-    ``e^−|z|`` for the sigmoid, ``e^(z_k − max z)`` for softmax: neither can
-    overflow. (Full-batch epochs compute them with numpy: see _full_batch.py.)
-    """
-    cdef double largest
-    cdef Py_ssize_t k
-    if activation == SIGMOID:
-        out[0] = exp(-fabs(z[0]))
-        return
-    largest = z[0]
-    for k in range(1, n_neurons):
-        largest = larger(largest, z[k])
-    for k in range(n_neurons):
-        out[k] = exp(z[k] - largest)
-
-
-cdef inline (double, double, int) gradient_error_terms(
-    const double *z, Py_ssize_t n_neurons, intp_t target, int activation, double *error
-) noexcept nogil:
-    """:func:`error_signal` of the sigmoid and softmax, from the ``exponentials`` in ``error``.
-
-    The loss comes in two terms, ``linear + log(log_argument)``: the epoch
-    takes one logarithm for many samples (see :func:`count`);
-    ``log_argument`` is in [1, n_neurons].
-    """
-    cdef double t, margin, exp_minus_abs, sigmoid_abs, output, total, largest
+    cdef double t, margin, output, exp_minus_abs, sigmoid_abs, total = 0.0, largest
     cdef Py_ssize_t k, rival
     cdef bint predicted_wrong
     if activation == SIGMOID:
+        exp_minus_abs = exp(-fabs(z[0]))  # σ and the log-loss from e^−|z|: no overflow
         t = (1.0 if target == 1 else 0.0)
         margin = (z[0] if target == 1 else -z[0])
-        exp_minus_abs = error[0]
         sigmoid_abs = 1.0 / (1.0 + exp_minus_abs)  # σ(|z|); σ(−|z|) is e^−|z| · σ(|z|)
         output = (sigmoid_abs if z[0] >= 0.0 else exp_minus_abs * sigmoid_abs)
         error[0] = t - output
@@ -193,10 +121,32 @@ cdef inline (double, double, int) gradient_error_terms(
         # more than the rounding of 1 + e^−|z|, below 1.2e-16.
         # predict says class 1 only for z > 0
         return larger(-margin, 0.0), 1.0 + exp_minus_abs, (1 if (z[0] > 0.0) != (target == 1) else 0)
-
-    # Softmax: e^(z_k − largest) / their total.
-    total = 0.0
+    if activation == STEP:
+        t = (1.0 if target == 1 else 0.0)
+        # margin > 0 when the neuron is on the right side of the sample;
+        # a zero net input is on neither side: it counts as a mistake.
+        margin = (z[0] if target == 1 else -z[0])
+        output = (t if margin > 0.0 else 1.0 - t)
+        error[0] = t - output
+        return larger(-margin, 0.0), 1.0, (1 if margin <= 0.0 else 0)
+    if activation == WINNER_TAKES_ALL:
+        # The output is 1 for the strongest neuron and 0 elsewhere; a tie
+        # with the target counts as a mistake, as z = 0 does for one neuron.
+        rival = strongest_rival(z, n_neurons, target)
+        for k in range(n_neurons):
+            error[k] = 0.0
+        margin = z[target] - z[rival]
+        if margin <= 0.0:
+            error[target] = 1.0
+            error[rival] = -1.0
+            return -margin, 1.0, 1
+        return 0.0, 1.0, 0
+    # Softmax: e^(z_k − largest) / their total, which cannot overflow.
+    largest = z[0]
+    for k in range(1, n_neurons):
+        largest = larger(largest, z[k])
     for k in range(n_neurons):
+        error[k] = exp(z[k] - largest)
         total += error[k]
     for k in range(n_neurons):
         error[k] = -error[k] / total
@@ -206,6 +156,15 @@ cdef inline (double, double, int) gradient_error_terms(
     # predict takes the first of tied neurons, as numpy.argmax does
     predicted_wrong = z[rival] > z[target] or (z[rival] == z[target] and rival < target)
     return -(z[target] - largest), total, (1 if predicted_wrong else 0)
+
+
+cdef inline Py_ssize_t strongest_rival(const double *z, Py_ssize_t n_neurons, intp_t target) noexcept nogil:
+    """The neuron with the largest net input other than the target's."""
+    cdef Py_ssize_t k, rival = 0 if target != 0 else 1
+    for k in range(n_neurons):
+        if k != target and z[k] > z[rival]:
+            rival = k
+    return rival
 
 
 # The rows of X ---------------------------------------------------------------
@@ -589,7 +548,6 @@ def _epoch(
     cdef double[::1] weights = np.zeros(2 * n_neurons * n_features)
     cdef double[::1] biases = np.asarray(intercept, dtype=np.float64).copy()
     cdef double[::1] errors = np.empty((rule.batch_size + 1) * n_neurons)
-    cdef double[::1] no_sums = np.zeros(n_neurons)
     cdef Weights w
     cdef (double, double, Py_ssize_t) sums
     if indptr.shape[0]:  # sparse rows: each weight beside its correction
@@ -603,7 +561,7 @@ def _epoch(
     w.scale, w.inverse_scale, w.scale_sum, w.average = 1.0, 1.0, 0.0, average
     w.in_feature_order = rule.activation == STEP or rule.activation == WINNER_TAKES_ALL
     w.coef_sum = &coef_sum[0, 0] if average else NULL
-    w.intercept_sum = &intercept_sum[0] if average else &no_sums[0]
+    w.intercept_sum = &intercept_sum[0] if average else NULL
     with nogil:
         sums = learn(
             &values[0] if values.shape[0] else NULL,

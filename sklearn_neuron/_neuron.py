@@ -12,15 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import _kernels
 from ._calibration import class_sizes, fit_temperature, stream_with
 from ._choices import auto_alpha, auto_average, auto_batch_size, auto_learning_rate
-from ._probabilities import log_probabilities, probabilities
-from ._training import (
-    History,
-    Settings,
-    Weights,
-    run_epoch,
-    train_full_batch,
-    train_online,
-)
+from ._probabilities import probabilities
+from ._training import History, Settings, Weights, run_epoch, train_full_batch, train_online
 from ._validation import (
     check_labels_in_classes,
     check_stream_classes,
@@ -31,7 +24,6 @@ from ._validation import (
     hold_out,
     unchanged_on_error,
     validate_input,
-    validate_samples,
 )
 
 
@@ -467,6 +459,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             if streaming:
                 n_samples_seen += self.n_samples_seen_ if continuing else 0.0
                 step_weight = sample_weight  # as given: a chunk's mean is not the stream's
+                batch_size = 1 if self.batch_size == "auto" else self.batch_size
             else:
                 # Relative to the largest: the same ratios whatever the scale of
                 # the weights, even denormal ones, whose sum divides into infinity.
@@ -475,10 +468,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
                     sample_weight, unit = sample_weight / largest, unit / largest
                 # Divided by their mean, unit weights leave the textbook rule as it is.
                 step_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
-
-            if streaming:
-                batch_size = 1 if self.batch_size == "auto" else self.batch_size
-            else:
                 batch_size = auto_batch_size(X) if self.batch_size == "auto" else self.batch_size
                 batch_size = min(batch_size, X.shape[0])
             online = streaming or batch_size < X.shape[0]
@@ -506,18 +495,21 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             self._set_fitted_state(classes, settings, weights, history)
             self.n_samples_seen_ = n_samples_seen
             self.best_validation_score_ = best_validation_score
-            if settings.perceptron and streaming:
-                # on a uniform sample of every chunk so far, not the last one alone
-                self._stream = stream_with(
-                    getattr(self, "_stream", None) if continuing else None,
-                    (X, targets, sample_weight), unit, len(classes), self.random_state,
+            if settings.perceptron:
+                sample = (X, targets, sample_weight)
+                if streaming:  # on a uniform sample of every chunk so far, not the last one alone
+                    self._stream = stream_with(
+                        getattr(self, "_stream", None) if continuing else None,
+                        sample, unit, len(classes), self.random_state,
+                    )  # fmt: skip
+                    sample = self._stream["sample"]
+                    sizes = self._stream["class_sizes"] / self._stream["unit"]
+                else:
+                    sizes = class_sizes(targets, sample_weight, len(classes), unit)
+                self.temperature_ = fit_temperature(
+                    self._net_input(sample[0]), *sample[1:], sizes,
+                    largest=np.finfo(sample[0].dtype).max,
                 )  # fmt: skip
-                sample = self._stream["sample"]
-                sizes = self._stream["class_sizes"] / self._stream["unit"]
-                self.temperature_ = self._fit_temperature(*sample, sizes)
-            elif settings.perceptron:
-                sizes = class_sizes(targets, sample_weight, len(classes), unit)
-                self.temperature_ = self._fit_temperature(X, targets, sample_weight, sizes)
             if not streaming:
                 vars(self).pop("_stream", None)  # what partial_fit streamed before
         return self
@@ -579,10 +571,8 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
         ``learning_rate``, if given, is the step to go on with.
         """
-        alpha = self.alpha
-        if alpha == "auto":
-            alpha = auto_alpha(self.learning_rule, n_samples_seen)
-        average = self.average
+        alpha, average = self.alpha, self.average
+        alpha = auto_alpha(self.learning_rule, n_samples_seen) if alpha == "auto" else alpha
         average = auto_average(self.learning_rate, online) if average == "auto" else bool(average)
         if learning_rate is None and online:  # the full batch takes no fixed step
             learning_rate = self.learning_rate
@@ -641,16 +631,6 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(history.loss)
         self.temperature_ = 1.0
 
-    def _fit_temperature(self, X, targets, sample_weight, sizes):
-        """The perceptron's temperature on X."""
-        return fit_temperature(
-            self._net_input(X),
-            targets,
-            sample_weight,
-            sizes,
-            largest=np.finfo(X.dtype).max,
-        )
-
     # --- Predicting -------------------------------------------------------
 
     def _net_input(self, X):
@@ -672,7 +652,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``. Otherwise one column per class.
         """
         check_is_fitted(self)
-        X = validate_samples(self, X)
+        X = validate_input(  # finiteness: see below
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False,
+            ensure_all_finite=False,
+        )  # fmt: skip
         scores = self._net_input(X)
         # NaN or infinity in X shows in the net input: look for it in X only
         # then, rather than spend a pass over X on every call.
@@ -729,7 +712,7 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        return log_probabilities(self.decision_function(X), self.temperature_)
+        return probabilities(self.decision_function(X), self.temperature_, log=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

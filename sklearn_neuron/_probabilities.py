@@ -9,17 +9,13 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 
 
-def probabilities(scores, temperature):
-    """``[σ(−z/T), σ(z/T)]`` for one net input a sample, else softmax(z / T)."""
+def probabilities(scores, temperature, log=False):
+    """``[σ(−z/T), σ(z/T)]`` for one net input a sample, else softmax(z / T).
+
+    With ``log``, their logarithm, without underflow.
+    """
     scores = scores / temperature
     if scores.ndim == 1:
-        return np.column_stack([expit(-scores), expit(scores)])
-    return softmax(scores, axis=1)
-
-
-def log_probabilities(scores, temperature):
-    """The logarithm of :func:`probabilities`, without underflow."""
-    scores = scores / temperature
-    if scores.ndim == 1:
-        return np.column_stack([log_expit(-scores), log_expit(scores)])
-    return log_softmax(scores, axis=1)
+        sigmoid = log_expit if log else expit
+        return np.column_stack([sigmoid(-scores), sigmoid(scores)])
+    return (log_softmax if log else softmax)(scores, axis=1)

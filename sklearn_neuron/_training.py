@@ -335,8 +335,9 @@ def monitored_score(weights, X, targets, sample_weight, settings, set_aside):
 def evaluate(coef, intercept, X, targets, sample_weight, alpha, perceptron):
     """The objective (the rule's weighted mean loss plus the penalty) and the mistakes.
 
-    Returns the objective, the weighted mistakes and the number of mistakes
-    among samples of non-zero weight; ``z = 0``, or a tie, is a mistake. The
+    Returns the objective, the weighted mistakes (the perceptron rule's
+    score; None for the sigmoid rule, scored by its loss) and the number of
+    mistakes among samples of non-zero weight; ``z = 0``, or a tie, is a mistake. The
     same compiled passes as the full batch's (_full_batch_kernels).
     """
     Z = np.ascontiguousarray(X @ coef.T, dtype=np.float64)
@@ -349,10 +350,11 @@ def evaluate(coef, intercept, X, targets, sample_weight, alpha, perceptron):
             Z, targets, sample_weight, E, sums
         )
     else:
-        loss, _, _, weighted_mistakes, mistakes = _full_batch_kernels.log_loss_along(
+        loss, _, _, mistakes = _full_batch_kernels.log_loss_along(
             Z, np.zeros_like(Z), 0.0, targets, sample_weight, np.empty_like(Z),
             np.empty_like(Z), E, sums,
         )  # fmt: skip
+        weighted_mistakes = None
     with np.errstate(over="ignore", under="ignore"):
         penalty = 0.5 * alpha * float(np.sum(np.square(coef, dtype=np.float64)))
     return loss / float(sample_weight.sum()) + penalty, weighted_mistakes, mistakes

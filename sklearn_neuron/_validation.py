@@ -33,17 +33,6 @@ def validate_input(estimator, *args, **kwargs):
         return validate_data(estimator, *args, **kwargs)
 
 
-def validate_samples(estimator, X):
-    """The samples to predict for: ``validate_input`` as ``decision_function`` needs it.
-
-    Finiteness is not checked here (see decision_function).
-    """
-    return validate_input(
-        estimator, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False,
-        ensure_all_finite=False,
-    )  # fmt: skip
-
-
 def check_targets(y):
     """scikit-learn's ``check_classification_targets``, without its cost for integer labels.
 
@@ -57,10 +46,12 @@ def check_targets(y):
 
 
 def checked_squared_norms(X, exact=True):
-    """Each row's ``‖x‖²``, once the features are known to be finite and not too large.
+    """Each row's ``‖x‖²`` in float64, once the features are known to be finite and not too large.
 
-    Not ``exact``, a column that a CSR row stores twice counts as two
-    (:func:`row_squared_norms`): enough to check X, not to set a step.
+    One compiled pass, no copy of X. Not ``exact``, a column that a CSR row
+    stores twice counts as two: enough to check X, not to set a step; a CSR
+    matrix that scipy knows to be canonical (sorted columns, none twice)
+    needs no check of its columns either.
 
     The net input ``w·x`` of the perceptron rule grows like ``‖x‖²``; it has
     to stay well inside the range of X's dtype. One compiled pass over X
@@ -69,27 +60,6 @@ def checked_squared_norms(X, exact=True):
     NaN and infinity to it (the step size takes the norms too), where
     numpy's largest and smallest values of X took two passes more. Only on
     a fault is X read again, to say which.
-    """
-    squared_norms = row_squared_norms(X, exact)
-    largest = squared_norms.max(initial=0.0)  # NaN if any is
-    if largest <= np.finfo(X.dtype).max / 16:
-        return squared_norms
-    values = X.data if sp.issparse(X) else X
-    if not np.isfinite(values).all():  # scikit-learn's own error, which says which and where
-        assert_all_finite(values, input_name="X", estimator_name="NeuronClassifier")
-    reach = float(np.abs(values).max())
-    raise ValueError(
-        f"The features are too large for {X.dtype} arithmetic (|x| reaches {reach:.3g}, "
-        "and w·x grows like ‖x‖²); scale the features, e.g. with StandardScaler"
-        + (", or pass float64." if X.dtype == np.float32 else ".")
-    )
-
-
-def row_squared_norms(X, exact=True):
-    """``‖x‖²`` of every row of X, in float64: one compiled pass, no copy of X.
-
-    A CSR matrix that scipy knows to be canonical (sorted columns, none
-    twice) needs no check of its columns, nor one not ``exact``.
     """
     squared_norms = np.empty(X.shape[0])
     if sp.issparse(X):
@@ -105,7 +75,18 @@ def row_squared_norms(X, exact=True):
         values = np.ascontiguousarray(X).reshape(-1)
         rows = np.arange(X.shape[0] + 1) * X.shape[1]
         kernels.row_squared_norms(values, rows[:0], rows, np.zeros(0), squared_norms)
-    return squared_norms
+    largest = squared_norms.max(initial=0.0)  # NaN if any is
+    if largest <= np.finfo(X.dtype).max / 16:
+        return squared_norms
+    values = X.data if sp.issparse(X) else X
+    if not np.isfinite(values).all():  # scikit-learn's own error, which says which and where
+        assert_all_finite(values, input_name="X", estimator_name="NeuronClassifier")
+    reach = float(np.abs(values).max())
+    raise ValueError(
+        f"The features are too large for {X.dtype} arithmetic (|x| reaches {reach:.3g}, "
+        "and w·x grows like ‖x‖²); scale the features, e.g. with StandardScaler"
+        + (", or pass float64." if X.dtype == np.float32 else ".")
+    )
 
 
 def classes_and_targets(y):
@@ -173,8 +154,7 @@ def class_weights(class_weight, classes, targets, sample_weight):
         sizes = np.bincount(targets, weights=sample_weight, minlength=len(classes))
         # a class whose samples all weigh nothing keeps weighing nothing
         with np.errstate(divide="ignore"):
-            weights = np.where(sizes > 0, sizes.sum() / (len(classes) * sizes), 0.0)
-        return weights
+            return np.where(sizes > 0, sizes.sum() / (len(classes) * sizes), 0.0)
     weights = compute_class_weight(class_weight, classes=classes, y=classes[targets])
     if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
         refused = {

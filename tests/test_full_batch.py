@@ -19,7 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from sklearn_neuron import NeuronClassifier
+from sklearn_neuron import NeuronClassifier, _full_batch
 
 
 def objective(model, X, y, alpha):
@@ -115,3 +115,44 @@ def test_average_does_not_hurt_the_full_batch(learning_rule):
     plain = cross_val_score(NeuronClassifier(learning_rule=learning_rule, average=False), X, y)
     averaged = cross_val_score(NeuronClassifier(learning_rule=learning_rule, average=True), X, y)
     assert averaged.mean() >= plain.mean()
+
+
+def two_loop_recursion(gradient, pairs):
+    """L-BFGS's −H g over the pairs (s, y), oldest first (Nocedal & Wright, Algorithm 7.4)."""
+    q, coefficients = gradient.copy(), []
+    for s, y in reversed(pairs):
+        coefficients.append(s @ q / (s @ y))
+        q -= coefficients[-1] * y
+    s, y = pairs[-1]
+    r = (s @ y) / (y @ y) * q
+    for (s, y), a in zip(pairs, reversed(coefficients), strict=True):
+        r += (a - y @ r / (s @ y)) * s
+    return -r
+
+
+def test_lbfgs_memory_forgets_a_rejected_pair_once_its_ring_is_full():
+    """A pair is written into the ring before it is judged: once the ring is
+    full, that row held the oldest pair. Rejected, neither may steer the
+    direction, which is the recursion over the pairs still kept."""
+    rng = np.random.default_rng(0)
+    memory, kept = _full_batch.Memory(size=6, n_pairs=3), []
+
+    def write(s, y, keep):
+        row = memory.free_row()
+        memory.steps[row], memory.changes[row], memory.sy[row] = s, y, s @ y
+        if keep:
+            memory.commit(s @ y / (y @ y))
+            kept.append((s, y))
+        else:
+            memory.reject()
+
+    for _ in range(4):  # four pairs in three rows: the ring wraps
+        s = rng.normal(size=6)
+        write(s, s + 0.1 * rng.normal(size=6), keep=True)
+    s = rng.normal(size=6)
+    write(s, -s, keep=False)  # s·y < 0: it would break H's positive definiteness
+    gradient = rng.normal(size=6)
+    direction, slope = memory.direction(gradient)
+    expected = two_loop_recursion(gradient, kept[-2:])  # the third newest was overwritten
+    np.testing.assert_allclose(direction, expected, rtol=1e-12)
+    assert slope == pytest.approx(gradient @ expected, rel=1e-12)
