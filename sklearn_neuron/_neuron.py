@@ -571,8 +571,10 @@ class NeuronClassifier(ClassifierMixin, BaseEstimator):
 
         ``learning_rate``, if given, is the step to go on with.
         """
-        alpha, average = self.alpha, self.average
-        alpha = auto_alpha(self.learning_rule, n_samples_seen) if alpha == "auto" else alpha
+        alpha = self.alpha
+        if alpha == "auto":
+            alpha = auto_alpha(self.learning_rule, n_samples_seen)
+        average = self.average
         average = auto_average(self.learning_rate, online) if average == "auto" else bool(average)
         if learning_rate is None and online:  # the full batch takes no fixed step
             learning_rate = self.learning_rate
